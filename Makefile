@@ -1,0 +1,25 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY := .venv/bin/python
+STEPS ?=
+
+.PHONY: help venv test check demo docs clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+venv:  ## create/refresh .venv (newest ansible-core) and .venv-oldest from the repo's requirement files
+	@tools/venv.sh all
+
+test: venv  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE); STEPS="sanity units" for a subset
+	@$(PY) tools/check.py $(STEPS)
+
+demo: venv  ## build + install the collection, start the EM simulator, run the example playbook, stop it
+	@tools/demo.sh
+
+docs: venv  ## regenerate docs/plugins/ from the plugin documentation (antsibull-docs)
+	@tools/docs.sh
+
+clean:  ## remove build output (keeps the virtual environments)
+	rm -rf .build tests/output importer_result.json

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Create or refresh the project's virtual environments from the repo's own requirement files:
+#   .venv         newest ansible-core (Python >= 3.12) and every tool make test/demo needs
+#   .venv-oldest  the oldest ansible-core meta/runtime.yml admits (units + integration only)
+# A venv is rebuilt only when its requirement files change. Usage: tools/venv.sh [newest|oldest|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which_venvs=${1:-all}
+
+find_python() {  # first working interpreter among the given minor versions
+    local v cand
+    for v in "$@"; do
+        for cand in "$(command -v "python3.$v" 2>/dev/null || true)" "$HOME"/.pyenv/versions/3."$v".*/bin/python3."$v" /usr/bin/python3."$v" /usr/local/bin/python3."$v"; do
+            if [ -n "$cand" ] && [ -x "$cand" ] && "$cand" -c 'import ssl, venv' >/dev/null 2>&1; then
+                echo "$cand"; return 0
+            fi
+        done
+    done
+    return 1
+}
+
+make_venv() {  # make_venv DIR REQUIREMENTS PYTHON...
+    local dir=$1 req=$2; shift 2
+    local stamp hash py
+    hash=$(cat "$req" requirements.txt | sha256sum | cut -c1-16)
+    stamp="$dir/.requirements-$hash"
+    if [ -f "$stamp" ]; then return 0; fi
+    py=$(find_python "$@") || { echo "ERROR: need Python 3.$1 (or newer listed: $*) to create $dir; install it (e.g. pyenv install 3.$1)" >&2; exit 1; }
+    echo "creating $dir with $py from $req ..."
+    rm -rf "$dir"
+    "$py" -m venv "$dir"
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >"$dir.log" 2>&1 || { cat "$dir.log" >&2; exit 1; }
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >>"$dir.log" 2>&1 || { cat "$dir.log" >&2; exit 1; }
+    rm -f "$dir.log"
+    touch "$stamp"
+}
+
+case "$which_venvs" in
+    newest|all) make_venv .venv tests/requirements-dev.txt 12 13 ;;&
+    oldest|all) make_venv .venv-oldest tests/requirements-oldest.txt 11 12 10 ;;
+esac
