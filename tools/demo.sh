@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make demo: build and install the collection, start the EM simulator over HTTPS (its own CA,
+# certificate verification on), run examples/demo.yml against it, stop the simulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+work=$repo/.build/demo
+rm -rf "$work"; mkdir -p "$work/dist" "$work/collections" "$work/tls"
+
+.venv/bin/ansible-galaxy collection build --force --output-path "$work/dist" >/dev/null
+.venv/bin/ansible-galaxy collection install --force -p "$work/collections" "$work"/dist/vbr-enterprise_manager-*.tar.gz >/dev/null
+
+.venv/bin/python tests/em_simulator/server.py --host 127.0.0.1 --port 0 --port-file "$work/port" \
+    --sessions 5000 --seed 2024 --tls-dir "$work/tls" --lifetime 600 >"$work/simulator.log" 2>&1 &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "the EM simulator did not start:" >&2; cat "$work/simulator.log" >&2; exit 1; }
+port=$(cat "$work/port")
+echo "EM simulator on https://127.0.0.1:$port (5000 task sessions, account EM\\ansible)"
+
+export ANSIBLE_COLLECTIONS_PATH="$work/collections"
+export ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
+export VEEAM_EM_URL="https://127.0.0.1:$port"
+export VEEAM_EM_USERNAME='EM\ansible'
+export VEEAM_EM_PASSWORD='ansible-demo'
+export VEEAM_EM_CA_PATH="$work/tls/ca.pem"
+.venv/bin/ansible-playbook examples/demo.yml
