@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STEPS ?=
 
-.PHONY: help venv test check demo docs clean
+.PHONY: help venv sysdeps test check demo docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -12,7 +12,10 @@ help:  ## list the targets
 venv:  ## create/refresh .venv (newest ansible-core) and .venv-oldest from the repo's requirement files
 	@tools/venv.sh all
 
-test: venv  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE); STEPS="sanity units" for a subset
+sysdeps:  ## install the system packages the tests need (Chromium) when missing
+	@tools/system-deps.sh
+
+test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE); STEPS="sanity units" for a subset
 	@$(PY) tools/check.py $(STEPS)
 
 demo: venv  ## build + install the collection, start the EM simulator, run the example playbook, stop it

@@ -18,7 +18,8 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(REPO, '.build')
+# CHECK_BUILD_DIR lets parallel runs (one per developer task) keep their own staging and logs.
+BUILD = os.path.abspath(os.environ.get('CHECK_BUILD_DIR') or os.path.join(REPO, '.build'))
 LOGS = os.path.join(BUILD, 'logs')
 # ansible-test insists on a physical .../ansible_collections/<ns>/<name> working directory.
 COLL_ROOT = os.path.join(BUILD, 'collections')
@@ -108,7 +109,9 @@ def tarball():
 # --- steps: each returns a list of (argv, cwd, env) commands run in order ---------------------
 
 def step_ansible_lint():
-    return [([venv_bin(VENV, 'ansible-lint'), '--profile', 'production', '--offline'], REPO, tool_env())]
+    # The staged tree is a physical ansible_collections/vbr/enterprise_manager, so lint resolves our own FQCNs.
+    return [([venv_bin(VENV, 'ansible-lint'), '--profile', 'production', '--offline'], STAGED,
+             tool_env(ANSIBLE_COLLECTIONS_PATH=COLL_ROOT))]
 
 
 def step_changelog_lint():
@@ -193,10 +196,29 @@ def step_docs_build():
             (['diff', '-r', '-u', os.path.join(REPO, 'docs', 'plugins'), out], REPO, installed_env())]
 
 
+def step_role():
+    """The role through ansible-playbook and ansible-runner (private data dir, as AWX runs jobs), the HTML in Chromium."""
+    return [([venv_bin(VENV, 'python'), '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/role'], REPO,
+             tool_env(EM_TESTS_REQUIRE_CHROMIUM='1'))]
+
+
+def step_reliability():
+    """Faults, bad input, secrets and logon hygiene through real Ansible runs; writes docs/reliability.md."""
+    return [([venv_bin(VENV, 'python'), '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/reliability'], REPO, tool_env())]
+
+
 def step_execution_environment():
     ctx = os.path.join(BUILD, 'ee-context')
     shutil.rmtree(ctx, ignore_errors=True)
-    definition = os.path.join(REPO, 'tests', 'ee', 'execution-environment.yml')
+    # The definition names the tarball folder relative to the repo's default .build/; point it at this run's DIST.
+    definition_dir = os.path.join(BUILD, 'ee-definition')
+    shutil.rmtree(definition_dir, ignore_errors=True)
+    shutil.copytree(os.path.join(REPO, 'tests', 'ee'), definition_dir)
+    definition = os.path.join(definition_dir, 'execution-environment.yml')
+    with open(definition, encoding='utf-8') as handle:
+        text = handle.read()
+    with open(definition, 'w', encoding='utf-8') as handle:
+        handle.write(text.replace('../../.build/dist', DIST))
     # introspect must find the collection's Python deps; create must put the tarball into the build context.
     introspect = '"$0" introspect --sanitize "$1" | tee /dev/stderr | grep -q "^- .xmltodict.*from collection vbr.enterprise_manager"'
     context_has_tarball = 'ls "$0"/_build/collections/vbr-enterprise_manager-*.tar.gz && grep -q "collection install" "$0"/Containerfile'
@@ -220,7 +242,10 @@ STEPS = [
     ('install-and-doc', step_install_and_doc),
     ('docs-build', step_docs_build),
     ('execution-environment', step_execution_environment),
+    ('role', step_role),
 ]
+if os.path.isdir(os.path.join(REPO, 'tests', 'reliability')):
+    STEPS.append(('reliability', step_reliability))
 
 
 def run_step(name, factory):

@@ -7,7 +7,7 @@ work=.build/docs-gen
 rm -rf "$work"; mkdir -p "$work/dist" "$work/collections" "$work/out"
 .venv/bin/ansible-galaxy collection build --force --output-path "$work/dist" >/dev/null
 .venv/bin/ansible-galaxy collection install --force -p "$work/collections" "$work"/dist/vbr-enterprise_manager-*.tar.gz >/dev/null
-ANSIBLE_COLLECTIONS_PATH="$PWD/$work/collections" .venv/bin/antsibull-docs collection --use-current --squash-hierarchy \
+PATH="$PWD/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$PWD/$work/collections" .venv/bin/antsibull-docs collection --use-current --squash-hierarchy \
     --dest-dir "$work/out" vbr.enterprise_manager
 rm -rf docs/plugins; mkdir -p docs/plugins; cp -a "$work/out/." docs/plugins/
 echo "docs/plugins/ regenerated"
