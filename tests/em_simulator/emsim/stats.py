@@ -1,0 +1,56 @@
+# Counters behind GET /__simulator/stats. Only /api requests are counted (the /__simulator endpoints
+# themselves are not), so tests can read and reset them without disturbing what they measure.
+from __future__ import annotations
+
+import collections
+import threading
+
+_COUNTERS = ('requests', 'logons', 'logoffs', 'failed_logons', 'entities_served', 'references_served')
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counters = dict.fromkeys(_COUNTERS, 0)
+        self.routes = collections.Counter()
+        self.faults = collections.Counter()
+        self.statuses = collections.Counter()
+
+    def add(self, name, amount=1):
+        with self.lock:
+            self.counters[name] += amount
+
+    def request(self, route):
+        with self.lock:
+            self.counters['requests'] += 1
+            self.routes[route] += 1
+
+    def fault(self, kind):
+        with self.lock:
+            self.faults[kind] += 1
+
+    def status(self, code):
+        with self.lock:
+            self.statuses[str(code)] += 1
+
+    def snapshot(self, store):
+        active = store.active()
+        with self.lock:
+            result = dict(self.counters)
+            result.update({
+                'active_sessions': len(active),
+                'max_active_sessions': store.max_active,
+                'expired_sessions': store.expired,
+                'routes': dict(sorted(self.routes.items())),
+                'faults': dict(sorted(self.faults.items())),
+                'statuses': dict(sorted(self.statuses.items())),
+            })
+        return result
+
+    def reset(self, store):
+        with self.lock:
+            self.counters = dict.fromkeys(_COUNTERS, 0)
+            self.routes.clear()
+            self.faults.clear()
+            self.statuses.clear()
+        store.reset_max()
