@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Documentation fragment of the EM connection options (modules and plugins). It mirrors the option table
+# in module_utils/connection_options.py; tests/unit/plugins/module_utils/test_connection_options.py fails
+# when the two differ (and prints the YAML to paste here).
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r'''
+---
+options:
+  url:
+    description:
+      - URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398).
+      - When no port is given, V(https) uses the EM default port V(9398) and V(http) the legacy port V(9399).
+      - The path may be empty, V(/) or V(/api). User names, passwords, other paths, a query or a fragment are rejected.
+      - Port V(9419) is the separate Veeam Backup & Replication REST API, not Enterprise Manager.
+      - Required. Falls back to the E(VEEAM_EM_URL) environment variable.
+    type: str
+  username:
+    description:
+      - Account used to log on to Enterprise Manager, as V(DOMAIN\\user) or V(user@domain); it is sent unchanged.
+      - 'The account needs an EM role: Portal Administrator, Portal User or Restore Operator.'
+      - Required. Falls back to the E(VEEAM_EM_USERNAME) environment variable.
+    type: str
+  password:
+    description:
+      - Password of O(username). It is never logged or returned.
+      - Required. Falls back to the E(VEEAM_EM_PASSWORD) environment variable.
+    type: str
+  validate_certs:
+    description:
+      - Verify the TLS certificate of Enterprise Manager.
+      - 'EM often uses a self-signed certificate: prefer O(ca_path) over setting this to V(false).'
+      - Falls back to the E(VEEAM_EM_VALIDATE_CERTS) environment variable.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate.
+      - Used when O(validate_certs=true). When not set, the CA bundle of the Python C(requests) library is used.
+      - Falls back to the E(VEEAM_EM_CA_PATH) environment variable.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for a connection and for each answer from Enterprise Manager.
+      - Falls back to the E(VEEAM_EM_TIMEOUT) environment variable.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times a read request is repeated, with exponential backoff, after a transient failure
+        (HTTP 500, 502, 503 or 504, a connection reset, or a read timeout). V(0) disables retries.
+      - Other 4xx answers are never retried; an expired logon session (HTTP 401) leads to one new logon.
+      - Falls back to the E(VEEAM_EM_RETRIES) environment variable.
+    type: int
+    default: 3
+  api_version:
+    description:
+      - 'EM REST API version to log on with: V(latest) or a version name such as V(v1_7) (EM 12 and 13), V(v1_6) (EM 11) or V(v1_5) (EM 10).'
+      - Falls back to the E(VEEAM_EM_API_VERSION) environment variable.
+    type: str
+    default: latest
+  response_format:
+    description:
+      - 'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json).'
+      - Both give the same results; the JSON key spelling of EM 12 (PascalCase) and EM 13 (camelCase) is handled.
+      - V(json) is parsed faster and does not need the Python C(xmltodict) library.
+      - Falls back to the E(VEEAM_EM_RESPONSE_FORMAT) environment variable.
+    type: str
+    default: xml
+    choices:
+      - xml
+      - json
+'''

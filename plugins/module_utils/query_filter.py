@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Builds EM query service filter expressions from structured criteria, quoted the way EM parses them:
+# strings in double quotes with inner quotes doubled, ';' for AND, ',' for OR, parentheses around
+# every OR group (EM documents no precedence), UTC date-times quoted with Z. Also URL-encodes a filter
+# for the query string while keeping ';' ',' '(' ')' raw, as EM's own paging links do.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from datetime import timedelta
+from urllib.parse import quote
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc
+
+TASK_SESSION_STATES = ('InProgress', 'Pending', 'Completed')
+TASK_SESSION_RESULTS = ('Success', 'Warning', 'Failed')
+
+# Characters left raw in the encoded filter: EM reads them as operators/grouping.
+_FILTER_SAFE = ';,()'
+
+OPERATORS = ('==', '!=', '<', '>', '<=', '>=')
+
+
+def quote_value(value):
+    """A string value in double quotes, inner double quotes doubled."""
+    return '"%s"' % str(value).replace('"', '""')
+
+
+def comparison(field, operator, value):
+    """field<op>"value" for a string, or field<op>"...Z" for a datetime."""
+    if operator not in OPERATORS:
+        raise ValueError('unknown operator %r' % operator)
+    if hasattr(value, 'tzinfo'):
+        value = format_utc(value)
+    return '%s%s%s' % (field, operator, quote_value(value))
+
+
+def enum_comparison(field, value):
+    """field==Value for an enum value that was validated already (EM examples leave enums unquoted)."""
+    return '%s==%s' % (field, value)
+
+
+def any_of(terms):
+    """OR of terms; in parentheses when there is more than one, so it can be ANDed safely."""
+    terms = [t for t in terms if t]
+    if not terms:
+        return ''
+    if len(terms) == 1:
+        return terms[0]
+    return '(%s)' % ','.join(terms)
+
+
+def all_of(terms):
+    """AND of terms (each already safe to AND: single comparisons or parenthesised groups)."""
+    return ';'.join(t for t in terms if t)
+
+
+def raw_group(expression):
+    """A user's raw filter, parenthesised so it ANDs with the rest as one unit."""
+    expression = (expression or '').strip()
+    return '(%s)' % expression if expression else ''
+
+
+def normalize_enum(option, values, allowed):
+    """Map values case-insensitively onto the allowed spellings; unknown values are an EMInputError."""
+    canonical = dict((a.lower(), a) for a in allowed)
+    result = []
+    for value in values or []:
+        key = str(value).strip().lower()
+        if key not in canonical:
+            raise EMInputError('The %s value %r is not known.' % (option, value),
+                               hint='Allowed (any letter case): %s.' % ', '.join(allowed))
+        if canonical[key] not in result:
+            result.append(canonical[key])
+    return result
+
+
+def string_values(option, values):
+    """Non-empty strings of a list option, order kept, duplicates dropped."""
+    result = []
+    for value in values or []:
+        if value is None or str(value) == '':
+            raise EMInputError('The %s option contains an empty value.' % option)
+        if str(value) not in result:
+            result.append(str(value))
+    return result
+
+
+def encode_filter(expression):
+    """Percent-encode a filter for the query string (UTF-8); ';' ',' '(' ')' stay raw, '&' becomes %26."""
+    return quote(expression, safe=_FILTER_SAFE)
+
+
+def build_task_session_filter(vm_names=None, job_names=None, backup_server_names=None, states=None, results=None,
+                              job_session_uids=None, uids=None, since=None, until=None, raw=None):
+    """The filter for type=BackupTaskSession: OR inside one criterion, AND across criteria.
+
+    Values must be validated already (states/results canonical, since/until aware datetimes)."""
+    terms = [
+        any_of([comparison('UID', '==', uid) for uid in uids or []]),
+        any_of([comparison('JobSessionUid', '==', uid) for uid in job_session_uids or []]),
+        any_of([comparison('VmDisplayName', '==', name) for name in vm_names or []]),
+        any_of([comparison('JobName', '==', name) for name in job_names or []]),
+        any_of([comparison('BackupServerName', '==', name) for name in backup_server_names or []]),
+        any_of([enum_comparison('State', state) for state in states or []]),
+        any_of([enum_comparison('Result', result) for result in results or []]),
+        comparison('CreationTime', '>=', since) if since is not None else '',
+        # EM keeps 100 ns ticks, datetimes (and so the facts) microseconds: `until` takes in its whole
+        # microsecond, so a creation_time from the facts, given as until, includes that very session.
+        comparison('CreationTime', '<', until + timedelta(microseconds=1)) if until is not None else '',
+        raw_group(raw),
+    ]
+    return all_of(terms)

@@ -1,0 +1,337 @@
+# -*- coding: utf-8 -*-
+# The task session selection shared by the backup_task_session_info module and the lookup plugin:
+# criteria -> validated search (before any request) -> EM query service filters -> normalised facts,
+# newest first, with missing IDs, truncation, a summary, and optional waiting for running sessions.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import time
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
+    TASK_SESSION_RESULTS,
+    TASK_SESSION_STATES,
+    build_task_session_filter,
+    encode_filter,
+    normalize_enum,
+    string_values,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
+    JOB_SESSION_URN,
+    TASK_SESSION_URN,
+    normalize_task_session,
+    parse_object_id,
+    project,
+    validate_fields,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
+    format_utc,
+    parse_user_time,
+    utc_now,
+)
+
+QUERY_TYPE = 'BackupTaskSession'
+RUNNING_STATES = ('inprogress', 'pending')
+# Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
+MAX_FILTER_LENGTH = 5800
+
+SEARCH_DEFAULTS = {
+    'id': None,
+    'job_session_id': None,
+    'vm_name': None,
+    'job_name': None,
+    'backup_server_name': None,
+    'state': None,
+    'result': None,
+    'since': None,
+    'until': None,
+    'filter': None,
+    'latest_per_vm': False,
+    'limit': None,
+    'wait': False,
+    'wait_timeout': 600,
+    'wait_sleep': 10,
+    'fields': None,
+    'page_size': 1000,
+}
+
+
+class PreparedSearch(object):
+    """Validated, resolved criteria (relative times fixed at preparation)."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _whole_number(criteria, name, minimum):
+    value = criteria.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise EMInputError('The %s option must be a whole number, not %r.' % (name, value))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise EMInputError('The %s option must be a whole number, not %r.' % (name, value))
+    if number < minimum:
+        raise EMInputError('The %s option must be at least %d, not %d.' % (name, minimum, number))
+    return number
+
+
+def prepare_criteria(criteria, now=None):
+    """Validate and resolve the selection criteria without any request; raises EMInputError.
+    A PreparedSearch passes through unchanged."""
+    if isinstance(criteria, PreparedSearch):
+        return criteria
+    merged = dict(SEARCH_DEFAULTS)
+    merged.update(dict((k, v) for k, v in (criteria or {}).items() if k in SEARCH_DEFAULTS and v is not None))
+    now = now or utc_now()
+
+    ids = []
+    id_inputs = []
+    for value in _as_list(merged['id']):
+        guid = parse_object_id(value, TASK_SESSION_URN, 'id')
+        if guid not in ids:
+            ids.append(guid)
+            id_inputs.append(str(value).strip())
+    job_session_uids = []
+    for value in _as_list(merged['job_session_id']):
+        uid = JOB_SESSION_URN + parse_object_id(value, JOB_SESSION_URN, 'job_session_id')
+        if uid not in job_session_uids:
+            job_session_uids.append(uid)
+
+    since = parse_user_time(merged['since'], 'since', now=now)
+    until = parse_user_time(merged['until'], 'until', now=now)
+    if since is not None and until is not None and until < since:
+        raise EMInputError('until (%s) is before since (%s).' % (format_utc(until), format_utc(since)),
+                           hint='Swap them, or leave one out.')
+
+    raw_filter = merged['filter']
+    raw_filter = str(raw_filter).strip() if raw_filter is not None else ''
+
+    limit = _whole_number(merged, 'limit', 1)
+    wait_timeout = _whole_number(merged, 'wait_timeout', 0)
+    wait_sleep = _whole_number(merged, 'wait_sleep', 1)
+    page_size = _whole_number(merged, 'page_size', 1)
+
+    search = PreparedSearch(
+        ids=ids,
+        id_inputs=id_inputs,
+        job_session_uids=job_session_uids,
+        vm_names=string_values('vm_name', _as_list(merged['vm_name'])),
+        job_names=string_values('job_name', _as_list(merged['job_name'])),
+        backup_server_names=string_values('backup_server_name', _as_list(merged['backup_server_name'])),
+        states=normalize_enum('state', _as_list(merged['state']), TASK_SESSION_STATES),
+        results=normalize_enum('result', _as_list(merged['result']), TASK_SESSION_RESULTS),
+        since=since,
+        until=until,
+        raw_filter=raw_filter,
+        latest_per_vm=bool(merged['latest_per_vm']),
+        limit=limit,
+        wait=bool(merged['wait']),
+        wait_timeout=wait_timeout,
+        wait_sleep=wait_sleep,
+        fields=validate_fields(_as_list(merged['fields'])),
+        page_size=page_size,
+    )
+    search.filters = query_filters(search)  # a selection too long for EM fails here, before any request
+    return search
+
+
+# The OR-lists of a search, by their build_task_session_filter() argument name. When the filter of
+# all of them is too long for one URL, the longest is split over several queries.
+_LIST_CRITERIA = ('uids', 'job_session_uids', 'vm_names', 'job_names', 'backup_server_names')
+_OPTION_OF = {'uids': 'id', 'job_session_uids': 'job_session_id', 'vm_names': 'vm_name', 'job_names': 'job_name',
+              'backup_server_names': 'backup_server_name'}
+
+
+def criteria_lists(search):
+    """The OR-lists of a prepared search (IDs as UIDs), by build_task_session_filter() argument."""
+    return {
+        'uids': [TASK_SESSION_URN + guid for guid in search.ids],
+        'job_session_uids': list(search.job_session_uids),
+        'vm_names': list(search.vm_names),
+        'job_names': list(search.job_names),
+        'backup_server_names': list(search.backup_server_names),
+    }
+
+
+def base_filter(search, **lists):
+    """The EM filter of a prepared search; keyword arguments replace some of its OR-lists."""
+    values = criteria_lists(search)
+    values.update(lists)
+    return build_task_session_filter(states=search.states, results=search.results, since=search.since,
+                                     until=search.until, raw=search.raw_filter, **values)
+
+
+def _encoded_length(search, lists):
+    return len(encode_filter(base_filter(search, **lists)))
+
+
+def query_filters(search, max_length=MAX_FILTER_LENGTH):
+    """The filters to query: one when it fits in max_length encoded characters, else one per chunk
+    of the longest OR-list (the results of the chunks are disjoint). Raises EMInputError when even
+    one value of that list per query does not fit."""
+    lists = criteria_lists(search)
+    if _encoded_length(search, lists) <= max_length:
+        return [base_filter(search, **lists)]
+    name = max(_LIST_CRITERIA, key=lambda key: len(encode_filter(','.join(lists[key]))))
+    chunks = []
+    current = []
+    for value in lists[name]:
+        candidate = current + [value]
+        if current and _encoded_length(search, {name: candidate}) > max_length:
+            chunks.append(current)
+            candidate = [value]
+        current = candidate
+    if current:
+        chunks.append(current)
+    result = []
+    for chunk in chunks:
+        chunk_lists = dict(lists)
+        chunk_lists[name] = chunk
+        if _encoded_length(search, chunk_lists) > max_length:
+            raise EMInputError('The selection needs an EM query filter longer than the %d characters that fit in one request URL.'
+                               % max_length,
+                               hint='Shorten the filter option, or give fewer values to the list options other than %s '
+                                    '(long lists of one option are split over several queries).' % _OPTION_OF[name])
+        result.append(base_filter(search, **chunk_lists))
+    return result
+
+
+def _creation_key(facts):
+    """Sort key of a creation_time: the fixed-width text of format_fact_time sorts as the time does."""
+    return facts.get('creation_time') or ''
+
+
+def _vm_key(facts):
+    """A VM's identity: its EM UID when EM reports one (names can repeat across vCenters), else its name."""
+    if facts.get('vm_uid'):
+        return ('uid', facts['vm_uid'])
+    if facts.get('vm_name') is not None:
+        return ('name', facts['vm_name'])
+    return ('session', facts.get('id'))
+
+
+def _keep_newest(newest, facts):
+    """Record facts in newest (VM key -> facts) when it is that VM's newest session so far."""
+    key = _vm_key(facts)
+    if key not in newest or _creation_key(facts) > _creation_key(newest[key]):
+        newest[key] = facts
+
+
+def _select_once(client, search):
+    """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
+    sessions = []
+    seen = set()
+    truncated = False
+
+    def add(facts):
+        key = facts.get('id') or facts.get('uid')
+        if key in seen:  # a session inserted while paging shifts the pages: drop the repeat
+            return False
+        seen.add(key)
+        sessions.append(facts)
+        return True
+
+    newest = {}
+    for filter_text in search.filters:
+        if search.latest_per_vm and not search.ids:
+            # Sorted newest first: with a limit, once more VMs than that were seen, the newest session of
+            # each of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of
+            # several vCenters can share a name, and the newest of each is wanted.)
+            chunk_newest = {}
+            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size)
+            for page in pager.iter_pages():
+                for entity in page:
+                    facts = normalize_task_session(entity)
+                    if add(facts):
+                        _keep_newest(chunk_newest, facts)
+                if search.limit is not None and len(chunk_newest) > search.limit:
+                    truncated = True
+                    break
+            for facts in chunk_newest.values():
+                _keep_newest(newest, facts)
+        else:
+            # IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards.
+            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size,
+                                 limit=None if search.ids else search.limit)
+            for entity in pager:
+                add(normalize_task_session(entity))
+            truncated = truncated or pager.truncated
+
+    if search.latest_per_vm:
+        if search.ids:
+            for facts in sessions:
+                _keep_newest(newest, facts)
+        sessions = list(newest.values())
+    sessions.sort(key=_creation_key, reverse=True)
+    if search.limit is not None and len(sessions) > search.limit:
+        sessions = sessions[:search.limit]
+        truncated = True
+    return sessions, truncated, set(str(key).lower() for key in seen if key)
+
+
+def summarize(sessions):
+    """Counts by result and by state (documented values always present, others as they come)."""
+    by_result = dict((name, 0) for name in TASK_SESSION_RESULTS)
+    by_state = dict((name, 0) for name in TASK_SESSION_STATES)
+    for facts in sessions:
+        result = facts.get('result') if facts.get('result') is not None else 'None'
+        state = facts.get('state') if facts.get('state') is not None else 'None'
+        by_result[result] = by_result.get(result, 0) + 1
+        by_state[state] = by_state.get(state, 0) + 1
+    return {'by_result': by_result, 'by_state': by_state}
+
+
+def _running(sessions):
+    return [s for s in sessions if str(s.get('state') or '').lower() in RUNNING_STATES]
+
+
+def _describe(facts):
+    return '%s (%s, job %s, id %s)' % (facts.get('vm_name'), facts.get('state'), facts.get('job_name'), facts.get('id'))
+
+
+def search_task_sessions(client, criteria, now=None, sleep=time.sleep, monotonic=time.monotonic):
+    """Select backup task sessions through a connected EMClient.
+
+    criteria: a dict with the module's option names (or a PreparedSearch from prepare_criteria()).
+    Returns dict(backup_task_sessions, count, missing_ids, truncated, summary)."""
+    search = prepare_criteria(criteria, now=now)
+    deadline = monotonic() + (search.wait_timeout or 0)
+    while True:
+        sessions, truncated, found = _select_once(client, search)
+        running = _running(sessions) if search.wait else []
+        if not running:
+            break
+        remaining = deadline - monotonic()
+        if remaining <= 0:
+            shown = ', '.join(_describe(s) for s in running[:10])
+            more = ' and %d more' % (len(running) - 10) if len(running) > 10 else ''
+            raise EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s%s.'
+                                     % (len(running), search.wait_timeout, shown, more),
+                                     hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
+                                     running=[s.get('id') for s in running])
+        sleep(min(search.wait_sleep, remaining))
+
+    missing = [given for guid, given in zip(search.ids, search.id_inputs) if guid not in found]
+    return {
+        'backup_task_sessions': [project(s, search.fields) for s in sessions],
+        'count': len(sessions),
+        'missing_ids': missing,
+        'truncated': truncated,
+        'summary': summarize(sessions),
+    }

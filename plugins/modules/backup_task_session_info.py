@@ -1,0 +1,432 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Module backup_task_session_info: select backup task sessions from Veeam Backup Enterprise Manager
+# and return them as normalised facts. Thin glue over module_utils (client, search, normaliser).
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: backup_task_session_info
+short_description: Read backup task sessions from Veeam Backup Enterprise Manager
+version_added: 0.1.0
+description:
+  - Answers "what happened to these VMs' backups?" in one task.
+  - Selects the backup task sessions (one per VM and job run) that Veeam Backup Enterprise Manager (EM) collects from
+    all its backup servers, through the EM REST API query service, and returns them as facts with
+    snake_case keys, newest first, with a summary by result and state.
+  - Every selection option is turned into an EM query filter, so EM does the filtering; options combine with AND,
+    the values of one list option with OR.
+  - A long list (hundreds of IDs or names) is split over several queries, so that each request URL stays short
+    enough for EM and proxies.
+  - Logs on once per task and always logs off, also when the task fails. Follows every result page, so nothing is
+    cut off silently; O(limit) cuts explicitly and sets RV(truncated).
+  - "Run it where EM is reachable and the Python requirements are installed, usually the controller
+    (C(hosts: localhost) or C(delegate_to: localhost))."
+author:
+  - vbr.enterprise_manager maintainers (@vbr-ansible)
+requirements:
+  - python >= 3.9
+  - requests
+  - xmltodict (for O(response_format=xml), the default)
+extends_documentation_fragment:
+  - vbr.enterprise_manager.connection
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it does the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+options:
+  id:
+    description:
+      - Task session IDs to return, each a bare GUID or C(urn:veeam:BackupTaskSession:<GUID>).
+      - IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is
+        not a failure.
+    type: list
+    elements: str
+  job_session_id:
+    description:
+      - Only task sessions of these job sessions (job runs), each a bare GUID or C(urn:veeam:BackupJobSession:<GUID>).
+    type: list
+    elements: str
+  vm_name:
+    description:
+      - Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.
+      - Give a YAML list for names that contain a comma.
+    type: list
+    elements: str
+  job_name:
+    description:
+      - Only task sessions of jobs with these names.
+    type: list
+    elements: str
+  backup_server_name:
+    description:
+      - Only task sessions of these backup servers, named as EM lists them.
+    type: list
+    elements: str
+  state:
+    description:
+      - Only task sessions in these states, in any letter case.
+      - One or more of V(InProgress), V(Pending), V(Completed); other values are rejected.
+    type: list
+    elements: str
+  result:
+    description:
+      - Only task sessions with these results, in any letter case.
+      - One or more of V(Success), V(Warning), V(Failed); other values are rejected.
+    type: list
+    elements: str
+  since:
+    description:
+      - Only task sessions created at or after this time.
+      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC;
+        a time without a zone is rejected.
+      - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).
+    type: str
+  until:
+    description:
+      - Only task sessions created at or before this time. Same forms as O(since); it must not be before O(since).
+      - The time is inclusive to the microsecond, so a RV(backup_task_sessions[].creation_time) returned by this module
+        includes that session (EM keeps finer times than the microseconds shown).
+    type: str
+  filter:
+    description:
+      - A raw EM query filter for what the other options do not cover, ANDed with them, for example
+        V(TotalSize>1073741824) or V(Reason!="").
+      - "Syntax: fields such as C(VmDisplayName), C(JobName), C(BackupServerName), C(State), C(Result), C(Reason),
+        C(TotalSize), C(CreationTime), C(EndTime); operators C(==) C(!=) C(<) C(>) C(<=) C(>=); C(;) for AND,
+        C(,) for OR, parentheses to group; strings in double quotes with inner double quotes doubled; times in UTC
+        with Z, quoted."
+    type: str
+  latest_per_vm:
+    description:
+      - Return only the newest task session of each VM among the selected ones.
+      - A VM is identified by its EM UID when EM reports one, else by its name.
+    type: bool
+    default: false
+  limit:
+    description:
+      - Return at most this many task sessions (the newest). RV(truncated) tells whether more were selected.
+    type: int
+  fields:
+    description:
+      - Return only these keys of each task session (default all). Useful to keep large results small.
+    type: list
+    elements: str
+    choices: [id, uid, name, href, vm_name, vm_uid, job_name, job_session_id, job_session_uid, job_session_name,
+              backup_server_id, backup_server_name, creation_time, end_time, duration_seconds, state, result, reason,
+              total_size, restore_point_id]
+  wait:
+    description:
+      - Poll until no selected task session is V(InProgress) or V(Pending), then return.
+      - The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at
+        the start). Fails after O(wait_timeout) seconds, naming the sessions that still run.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait=true).
+    type: int
+    default: 600
+  wait_sleep:
+    description:
+      - Seconds between polls with O(wait=true).
+    type: int
+    default: 10
+notes:
+  - All times returned are UTC in ISO 8601 with six fractional digits and end in V(Z), for example V(2025-09-22T03:41:17.204000Z).
+  - EM keeps task sessions for a limited time; older sessions are not found.
+  - The password, the EM logon token and the logon session ID never appear in the output, at any verbosity.
+  - Connection options can be set once for all modules of the collection with
+    C(module_defaults) and the group C(group/vbr.enterprise_manager.enterprise_manager).
+seealso:
+  - name: Enterprise Manager REST API, query service
+    description: Filter syntax and the fields of backup task sessions.
+    link: https://helpcenter.veeam.com/docs/vbr/em_rest/get_query_backuptasksession.html
+'''
+
+EXAMPLES = r'''
+# Ad hoc, with the connection from VEEAM_EM_URL / VEEAM_EM_USERNAME / VEEAM_EM_PASSWORD:
+#   ansible localhost -m vbr.enterprise_manager.backup_task_session_info -a 'result=Failed since=24h'
+
+- name: Backup results of the last night, from the controller
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/vbr.enterprise_manager.enterprise_manager:
+      url: https://em.example.com:9398
+      username: 'CORP\svc-ansible'
+      password: "{{ vault_em_password }}"
+      ca_path: /etc/pki/tls/certs/em-ca.pem
+  tasks:
+    - name: Failed task sessions of the last 24 hours
+      vbr.enterprise_manager.backup_task_session_info:
+        result: Failed
+        since: 24h
+      register: failed
+
+    - name: Show what failed and why
+      ansible.builtin.debug:
+        msg: "{{ item.vm_name }} in {{ item.job_name }}: {{ item.reason }}"
+      loop: "{{ failed.backup_task_sessions }}"
+      loop_control:
+        label: "{{ item.vm_name }}"
+
+    - name: Newest task session of two VMs
+      vbr.enterprise_manager.backup_task_session_info:
+        vm_name:
+          - ledgerdb01
+          - fileserver02
+        latest_per_vm: true
+      register: latest
+
+    - name: Gate on their results
+      ansible.builtin.assert:
+        that: latest.backup_task_sessions | rejectattr('result', 'equalto', 'Success') | list | length == 0
+
+- name: From an inventory host, talking to EM from the controller
+  hosts: vmware_vms
+  gather_facts: false
+  tasks:
+    - name: Newest task session of this VM in the last 7 days
+      vbr.enterprise_manager.backup_task_session_info:
+        vm_name: "{{ inventory_hostname }}"
+        since: 7d
+        latest_per_vm: true
+        fields: [vm_name, result, end_time, reason]
+      delegate_to: localhost
+      register: vm_backup
+
+- name: More examples (connection from the environment)
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Task sessions by ID (missing ones are listed, not an error)
+      vbr.enterprise_manager.backup_task_session_info:
+        id:
+          - 5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17
+          - urn:veeam:BackupTaskSession:6e1f0a92-3c5d-4b78-9e06-7d2a4b8c1f35
+      register: by_id
+
+    - name: Wait for the running tasks of one job run, at most 30 minutes
+      vbr.enterprise_manager.backup_task_session_info:
+        job_session_id: 2c9f41e7-80b3-4a5d-b6e2-95d13f07ac48
+        wait: true
+        wait_timeout: 1800
+        wait_sleep: 30
+      register: job_run
+
+    - name: Large sessions of two jobs in a fixed window, with a raw EM filter
+      vbr.enterprise_manager.backup_task_session_info:
+        job_name: [Nightly SQL, SQL Backup]
+        since: "2025-08-15T00:00:00Z"
+        until: "2025-08-16T00:00:00Z"
+        filter: TotalSize>107374182400
+        limit: 100
+      register: big
+'''
+
+RETURN = r'''
+backup_task_sessions:
+  description:
+    - The selected task sessions, newest first (by RV(backup_task_sessions[].creation_time)).
+    - Every item has all the keys below, unless O(fields) chose some.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Task session ID (GUID), for O(id) or the EM URL C(/api/backupTaskSessions/<id>).
+      type: str
+      sample: 5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17
+    uid:
+      description: Task session UID.
+      type: str
+      sample: urn:veeam:BackupTaskSession:5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17
+    name:
+      description: EM display name, C(<VM name>@<UTC start>). Display text only; use RV(backup_task_sessions[].creation_time).
+      type: str
+      sample: web-front03@2025-09-22 03:41:17
+    href:
+      description: EM URL of the task session entity, as EM wrote it (with EM's own host name).
+      type: str
+      sample: https://em.example.com:9398/api/backupTaskSessions/5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17?format=Entity
+    vm_name:
+      description: Name of the VM (or other object) the task processed.
+      type: str
+      sample: web-front03
+    vm_uid:
+      description: EM UID of the VM; null on EM versions that do not report it.
+      type: str
+      sample: urn:VMware:Vm:4f2b8e61-c0d9-4a37-b815-6e9d02a7c3fb.vm-4127
+    job_name:
+      description: Name of the backup job (the job session name before its last C(@)).
+      type: str
+      sample: Web Tier Daily
+    job_session_id:
+      description: ID (GUID) of the job session (job run) the task belongs to.
+      type: str
+      sample: 2c9f41e7-80b3-4a5d-b6e2-95d13f07ac48
+    job_session_uid:
+      description: UID of the job session.
+      type: str
+      sample: urn:veeam:BackupJobSession:2c9f41e7-80b3-4a5d-b6e2-95d13f07ac48
+    job_session_name:
+      description: EM display name of the job session, C(<job name>@<UTC start>).
+      type: str
+      sample: Web Tier Daily@2025-09-22 03:40:02
+    backup_server_id:
+      description: ID of the backup server that ran the task, as known to EM.
+      type: str
+      sample: 9e04b6d3-1f7a-4c82-a5d9-3b68e2c0f471
+    backup_server_name:
+      description: Name of that backup server.
+      type: str
+      sample: vbr-west.corp.example
+    creation_time:
+      description:
+        - Start of the task in UTC, ISO 8601 with exactly six fractional digits and V(Z) (C(YYYY-MM-DDTHH:MM:SS.ffffffZ)).
+        - The width is fixed, so sorting these strings sorts the times.
+      type: str
+      sample: '2025-09-22T03:41:17.204000Z'
+    end_time:
+      description: End of the task, in the same fixed-width form as RV(backup_task_sessions[].creation_time); null while the task runs.
+      type: str
+      sample: '2025-09-22T03:42:16.924000Z'
+    duration_seconds:
+      description: Seconds from start to end, never negative; null while the task runs.
+      type: float
+      sample: 59.72
+    state:
+      description: V(InProgress), V(Pending) or V(Completed); other values EM may send are passed through.
+      type: str
+      sample: Completed
+    result:
+      description: V(Success), V(Warning) or V(Failed); other values (such as V(None) while running) are passed through.
+      type: str
+      sample: Success
+    reason:
+      description: Warning or failure text, verbatim; an empty string when there is none.
+      type: str
+      sample: ''
+    total_size:
+      description: Size in bytes EM reports for the task (V(0) for failed tasks).
+      type: int
+      sample: 9663676416
+    restore_point_id:
+      description: ID of the VM restore point the task created; null when none was created.
+      type: str
+      sample: d6c2a815-4e9f-4b03-8c7a-0f51e93b26d4
+count:
+  description: Number of task sessions in RV(backup_task_sessions).
+  returned: always
+  type: int
+  sample: 1
+missing_ids:
+  description:
+    - The values of O(id) that matched no returned task session (unknown to EM, expired, or excluded by the other
+      options), as given.
+  returned: always
+  type: list
+  elements: str
+  sample: ['6e1f0a92-3c5d-4b78-9e06-7d2a4b8c1f35']
+truncated:
+  description: True when O(limit) left out selected task sessions.
+  returned: always
+  type: bool
+  sample: false
+summary:
+  description: Counts of RV(backup_task_sessions) by result and by state.
+  returned: always
+  type: dict
+  contains:
+    by_result:
+      description:
+        - Count per result. V(Success), V(Warning) and V(Failed) are always present; other values as they occur.
+        - Sessions without a result are counted under V(None).
+      type: dict
+      sample: {Success: 1, Warning: 0, Failed: 0}
+    by_state:
+      description: Count per state. V(InProgress), V(Pending) and V(Completed) are always present; other values as they occur.
+      type: dict
+      sample: {InProgress: 0, Pending: 0, Completed: 1}
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    EMClient,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import (
+    HAS_XMLTODICT,
+    XMLTODICT_IMPORT_ERROR,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
+    prepare_criteria,
+    search_task_sessions,
+)
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        id=dict(type='list', elements='str'),
+        job_session_id=dict(type='list', elements='str'),
+        vm_name=dict(type='list', elements='str'),
+        job_name=dict(type='list', elements='str'),
+        backup_server_name=dict(type='list', elements='str'),
+        state=dict(type='list', elements='str'),
+        result=dict(type='list', elements='str'),
+        since=dict(type='str'),
+        until=dict(type='str'),
+        filter=dict(type='str'),
+        latest_per_vm=dict(type='bool', default=False),
+        limit=dict(type='int'),
+        fields=dict(type='list', elements='str', choices=list(TASK_SESSION_KEYS)),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=600),
+        wait_sleep=dict(type='int', default=10),
+    )
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    if module.params['response_format'] != 'json' and not HAS_XMLTODICT:
+        module.fail_json(msg=missing_required_lib('xmltodict', reason='for response_format=xml (or set response_format=json)'),
+                         exception=XMLTODICT_IMPORT_ERROR)
+
+    client = None
+    error = None
+    try:
+        search = prepare_criteria(module.params)  # bad options fail here, before any request
+        client = EMClient(module.params, on_secret=module.no_log_values.add)
+        with client:
+            result = search_task_sessions(client, search)
+    except EMError as exc:
+        error = exc
+    for warning in client.warnings if client is not None else []:
+        module.warn(warning)
+    if error is not None:
+        # Outside the except block: an expected error is no crash, so fail_json must not attach the
+        # traceback of the exception being handled (ansible-core adds it at -vvv when one is pending).
+        module.fail_json(**error.fail_json_kwargs())
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()

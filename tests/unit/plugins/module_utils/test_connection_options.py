@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Unit tests of the connection option table: the argument spec, both documentation fragments generated
+# from it, and the validation of the values (URL rules, user names, versions, numbers, ca_path).
+
+from __future__ import annotations
+
+import yaml
+import pytest
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.vbr.enterprise_manager.plugins.doc_fragments import connection, connection_plugin
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import (
+    CONNECTION_OPTIONS,
+    OPTION_NAMES,
+    connection_argument_spec,
+    connection_params_from,
+    fragment_options,
+    normalize_url,
+    plugin_fragment_options,
+    validate_connection_params,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import connection_params
+
+EXPECTED = {
+    'url': ('str', None, 'VEEAM_EM_URL', False),
+    'username': ('str', None, 'VEEAM_EM_USERNAME', False),
+    'password': ('str', None, 'VEEAM_EM_PASSWORD', True),
+    'validate_certs': ('bool', True, 'VEEAM_EM_VALIDATE_CERTS', False),
+    'ca_path': ('path', None, 'VEEAM_EM_CA_PATH', False),
+    'timeout': ('int', 30, 'VEEAM_EM_TIMEOUT', False),
+    'retries': ('int', 3, 'VEEAM_EM_RETRIES', False),
+    'api_version': ('str', 'latest', 'VEEAM_EM_API_VERSION', False),
+    'response_format': ('str', 'xml', 'VEEAM_EM_RESPONSE_FORMAT', False),
+}
+
+
+def test_argument_spec_from_the_table():
+    spec = connection_argument_spec()
+    assert set(spec) == set(EXPECTED)
+    for name, (type_, default, env, no_log) in EXPECTED.items():
+        entry = spec[name]
+        assert entry['type'] == type_
+        assert entry.get('default') == default
+        assert entry['no_log'] is no_log
+        assert entry['fallback'] == (env_fallback, [env])
+    assert spec['response_format']['choices'] == ['xml', 'json']
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """yamllint-style YAML (indented sequences), to print what the fragments should contain."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super(_IndentedDumper, self).increase_indent(flow, False)
+
+
+def _fragment_text(options):
+    ordered = {'options': dict((name, options[name]) for name in OPTION_NAMES)}
+    return yaml.dump(ordered, Dumper=_IndentedDumper, sort_keys=False, width=160, default_flow_style=False, allow_unicode=True)
+
+
+@pytest.mark.parametrize('fragment, expected', [
+    (connection, fragment_options),
+    (connection_plugin, plugin_fragment_options),
+], ids=['connection', 'connection_plugin'])
+def test_fragments_equal_the_table(fragment, expected):
+    documented = yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION)
+    wanted = {'options': expected()}
+    assert documented == wanted, 'Out of date: replace DOCUMENTATION in %s with:\n---\n%s' % (fragment.__file__, _fragment_text(expected()))
+
+
+def test_module_fragment_documents_every_argument():
+    doc = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)
+    spec = connection_argument_spec()
+    assert set(doc['options']) == set(spec)
+    for name, option in doc['options'].items():
+        assert option['type'] == spec[name]['type']
+        assert option.get('default') == spec[name].get('default')
+        assert option.get('choices') == spec[name].get('choices')
+        # every env fallback is documented where users read about the option
+        assert 'E(%s)' % spec[name]['fallback'][1][0] in ' '.join(option['description'])
+
+
+def test_plugin_fragment_lists_env_ini_and_vars():
+    doc = yaml.safe_load(connection_plugin.ModuleDocFragment.DOCUMENTATION)
+    assert set(doc['options']) == set(OPTION_NAMES)
+    for name, option in doc['options'].items():
+        assert option['env'] == [{'name': EXPECTED[name][2]}]
+        assert option['ini'] == [{'section': 'vbr_enterprise_manager', 'key': name}]
+        assert option['vars'] == [{'name': 'ansible_vbr_em_' + name}]
+
+
+def test_params_from_a_plugin_getter():
+    values = dict((option.name, 'v-' + option.name) for option in CONNECTION_OPTIONS)
+    assert connection_params_from(values.get) == values
+
+
+@pytest.mark.parametrize('url, base', [
+    ('https://em.example.com', 'https://em.example.com:9398'),
+    ('https://EM.Example.com/', 'https://em.example.com:9398'),
+    ('HTTPS://em.example.com:9398/api', 'https://em.example.com:9398'),
+    ('https://em.example.com:9398/api/', 'https://em.example.com:9398'),
+    ('https://em.example.com:10443', 'https://em.example.com:10443'),
+    ('http://em95.example.com', 'http://em95.example.com:9399'),
+    ('http://em95.example.com:9399/api', 'http://em95.example.com:9399'),
+    ('https://192.0.2.10', 'https://192.0.2.10:9398'),
+    ('https://[2001:db8::1]', 'https://[2001:db8::1]:9398'),
+    ('  https://em.example.com  ', 'https://em.example.com:9398'),
+])
+def test_urls(url, base):
+    assert normalize_url(url) == base
+
+
+@pytest.mark.parametrize('url, message', [
+    (None, 'VEEAM_EM_URL'),
+    ('', 'VEEAM_EM_URL'),
+    ('em.example.com', 'no scheme'),
+    ('em.example.com:9398', 'no scheme'),
+    ('ftp://em.example.com', 'not supported'),
+    ('https://admin:secret@em.example.com', 'must not contain a user name or password'),
+    ('https://admin@em.example.com', 'must not contain a user name or password'),
+    ('https://em.example.com/api/query', 'path'),
+    ('https://em.example.com/web', 'path'),
+    ('https://em.example.com/?v=latest', 'query'),
+    ('https://em.example.com/#x', 'fragment'),
+    ('https://em.example.com:99999', 'not a valid URL'),
+    ('https://:9398', 'no host'),
+])
+def test_bad_urls(url, message):
+    with pytest.raises(EMInputError, match=message) as caught:
+        normalize_url(url)
+    assert 'secret' not in str(caught.value)
+
+
+@pytest.mark.parametrize('username', ['CORP\\svc-ansible', 'svc-ansible@corp.example.com', 'localadmin', 'EM\\ansible'])
+def test_usernames_pass_through_unchanged(username):
+    assert validate_connection_params(connection_params(username=username))['username'] == username
+
+
+@pytest.mark.parametrize('overrides, message', [
+    ({'username': None}, 'VEEAM_EM_USERNAME'),
+    ({'username': '  '}, 'VEEAM_EM_USERNAME'),
+    ({'username': 'a:b'}, 'colon'),
+    ({'password': None}, 'VEEAM_EM_PASSWORD'),
+    ({'password': ''}, 'VEEAM_EM_PASSWORD'),
+    ({'api_version': '1.7'}, 'api_version'),
+    ({'api_version': 'v1_7&x=1'}, 'api_version'),
+    ({'timeout': 0}, 'timeout'),
+    ({'timeout': 'soon'}, 'timeout'),
+    ({'retries': -1}, 'retries'),
+    ({'response_format': 'yaml'}, 'response_format'),
+    ({'ca_path': '/nonexistent/ca.pem'}, 'ca_path'),
+])
+def test_bad_values(overrides, message):
+    with pytest.raises(EMInputError, match=message):
+        validate_connection_params(connection_params(**overrides))
+
+
+@pytest.mark.parametrize('version', ['latest', 'v1_7', 'v1_5', 'V1_6', '1_6', 'v1'])
+def test_api_versions(version):
+    assert validate_connection_params(connection_params(api_version=version))['api_version'] == version
+
+
+def test_verify_setting(tmp_path):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('x')
+    assert validate_connection_params(connection_params())['verify'] is True
+    assert validate_connection_params(connection_params(ca_path=str(ca)))['verify'] == str(ca)
+    assert validate_connection_params(connection_params(ca_path=str(ca), validate_certs=False))['verify'] is False
+
+
+def test_defaults_apply_for_missing_values():
+    params = connection_params()
+    for name in ('timeout', 'retries', 'api_version', 'response_format', 'validate_certs'):
+        params.pop(name)
+    settings = validate_connection_params(params)
+    assert (settings['timeout'], settings['retries'], settings['api_version'], settings['response_format'], settings['verify']) == (
+        30, 3, 'latest', 'xml', True)
