@@ -1,0 +1,296 @@
+# -*- coding: utf-8 -*-
+# Term resolution of the backup_task_session lookup: each term (a task session ID or UID, an exact task
+# session name, or a VM name) -> the facts of one task session, for all terms of one call in as few
+# EM queries as possible. IDs and names share OR'd queries; VM names are resolved newest first, in
+# rounds that only ask again for the VMs a truncated answer did not reach.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import re
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
+    TASK_SESSION_RESULTS,
+    TASK_SESSION_STATES,
+    any_of,
+    build_task_session_filter,
+    comparison,
+    encode_filter,
+    normalize_enum,
+    string_values,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
+    TASK_SESSION_URN,
+    is_guid,
+    normalize_task_session,
+    parse_object_id,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time
+
+QUERY_TYPE = 'BackupTaskSession'
+TERM_ID = 'id'
+TERM_NAME = 'name'
+TERM_VM = 'vm_name'
+OUTPUTS = ('id', 'uid', 'facts')
+ON_MISSING = ('error', 'warn', 'ignore')
+
+# Largest page asked for; EM sorts and pages server-side.
+MAX_PAGE_SIZE = 1000
+# Rows asked for per VM name in one VM query: a VM backed up daily has one session a day (two with a
+# retry), so its newest is near the top; a VM the rows do not reach gets a query of its own next round.
+ROWS_PER_VM = 4
+# Same bound as the info module's queries: well below common URL length limits.
+MAX_FILTER_LENGTH = 5800
+
+# "<VM name>@<yyyy-MM-dd HH:mm:ss>[.fraction]": how EM names a task session.
+_SESSION_NAME = re.compile(r'^.+@\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,7})?$')
+
+_KIND_LABEL = {TERM_ID: 'task session ID', TERM_NAME: 'task session name', TERM_VM: 'VM name'}
+
+
+class LookupTerm(object):
+    """One term: `text` as given (stripped), its `kind`, and `key`, what EM answers are matched on
+    (the lower-case GUID, or the case-folded name: EM compares strings case-insensitively)."""
+
+    __slots__ = ('text', 'kind', 'key')
+
+    def __init__(self, text, kind, key):
+        self.text = text
+        self.kind = kind
+        self.key = key
+
+    @property
+    def ref(self):
+        return (self.kind, self.key)
+
+    def __repr__(self):
+        return 'LookupTerm(%r, %r)' % (self.text, self.kind)
+
+
+class PreparedLookup(object):
+    """Validated terms and the narrowing of VM name terms (relative `since` fixed at preparation)."""
+
+    def __init__(self, terms, job_names, states, results, since):
+        self.terms = terms
+        self.job_names = job_names
+        self.states = states
+        self.results = results
+        self.since = since
+
+    def narrowing_text(self):
+        """The narrowing options in words ('' when none), for messages."""
+        parts = []
+        if self.results:
+            parts.append('result %s' % ' or '.join(self.results))
+        if self.states:
+            parts.append('state %s' % ' or '.join(self.states))
+        if self.job_names:
+            parts.append('job %s' % ' or '.join(repr(name) for name in self.job_names))
+        if self.since is not None:
+            parts.append('created since %s' % format_utc(self.since))
+        return ', '.join(parts)
+
+
+def flatten_terms(terms):
+    """The lookup's terms as a flat list of strings: lists (query('...', my_list)) are unpacked."""
+    flat = []
+    stack = [list(terms or [])]
+    while stack:
+        current = stack[-1]
+        if not current:
+            stack.pop()
+            continue
+        value = current.pop(0)
+        if isinstance(value, (list, tuple)):
+            stack.append(list(value))
+            continue
+        if value is None or isinstance(value, (dict, bool)):
+            raise EMInputError('The term %r is not a task session ID, task session name or VM name.' % (value,),
+                               hint='Give strings, for example lookup(\'vbr.enterprise_manager.backup_task_session\', \'ledgerdb01\').')
+        flat.append(str(value))
+    return flat
+
+
+def classify_term(value):
+    """A LookupTerm for one term; a UID with a bad GUID or an empty term is an EMInputError."""
+    text = str(value).strip()
+    if not text:
+        raise EMInputError('A term is empty.', hint='Give task session IDs, task session names or VM names.')
+    if text.lower().startswith(TASK_SESSION_URN.lower()) or is_guid(text):
+        return LookupTerm(text, TERM_ID, parse_object_id(text, TASK_SESSION_URN, 'term'))
+    if text.lower().startswith('urn:veeam:'):
+        # A UID of another EM object (a job session, a restore point...) is a mistake, not a VM name.
+        raise EMInputError('The term %r is the UID of another kind of EM object.' % text[:80],
+                           hint='Give a task session ID or a %s<GUID> UID, a task session name or a VM name; '
+                                'for the task sessions of a job session use the backup_task_session_info module '
+                                'with job_session_id.' % TASK_SESSION_URN)
+    if _SESSION_NAME.match(text):
+        return LookupTerm(text, TERM_NAME, text.casefold())
+    return LookupTerm(text, TERM_VM, text.casefold())
+
+
+def prepare_lookup(terms, result=None, state=None, job_name=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
+    """Validate the terms and the VM narrowing options before any request; raises EMInputError."""
+    def as_list(value):
+        if value is None:
+            return []
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+    lookup = PreparedLookup(
+        terms=[classify_term(term) for term in flatten_terms(terms)],
+        job_names=string_values('job_name', as_list(job_name)),
+        states=normalize_enum('state', as_list(state), TASK_SESSION_STATES),
+        results=normalize_enum('result', as_list(result), TASK_SESSION_RESULTS),
+        since=parse_user_time(since, 'since', now=now) if since not in (None, '') else None,
+    )
+    for term in lookup.terms:
+        text = _vm_filter(lookup, [term]) if term.kind == TERM_VM else _exact_filter([term])
+        if len(encode_filter(text)) > max_length:
+            raise EMInputError('The term %r... is too long for an EM query (more than %d characters once encoded).'
+                               % (term.text[:40], max_length), hint='Check the term; VM names are short.')
+    return lookup
+
+
+def _unique(terms, kind):
+    seen = set()
+    result = []
+    for term in terms:
+        if term.kind == kind and term.key not in seen:
+            seen.add(term.key)
+            result.append(term)
+    return result
+
+
+def _chunks(terms, make_filter, max_length):
+    """Split terms into groups whose encoded filter stays below max_length (a lone long term still
+    forms its own group)."""
+    chunks = []
+    current = []
+    for term in terms:
+        if current and len(encode_filter(make_filter(current + [term]))) > max_length:
+            chunks.append(current)
+            current = []
+        current.append(term)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _exact_filter(terms):
+    """IDs and task session names in one OR group (no narrowing: such a term names one session)."""
+    return any_of([comparison('UID', '==', TASK_SESSION_URN + term.key) if term.kind == TERM_ID
+                   else comparison('Name', '==', term.text) for term in terms])
+
+
+def _vm_filter(lookup, terms):
+    return build_task_session_filter(vm_names=[term.text for term in terms], job_names=lookup.job_names,
+                                     states=lookup.states, results=lookup.results, since=lookup.since)
+
+
+def _resolve_exact(client, terms, max_length):
+    """(kind, key) -> facts for ID and task session name terms; the newest wins for a repeated name."""
+    wanted = set(term.ref for term in terms)
+    found = {}
+    for chunk in _chunks(terms, _exact_filter, max_length):
+        for entity in client.query(QUERY_TYPE, filter=_exact_filter(chunk), page_size=MAX_PAGE_SIZE):
+            facts = normalize_task_session(entity)
+            for ref in ((TERM_ID, str(facts.get('id') or '').lower()), (TERM_NAME, str(facts.get('name') or '').casefold())):
+                if ref in wanted and ref not in found:
+                    found[ref] = facts
+    return found
+
+
+def _resolve_vms(client, lookup, terms, max_length):
+    """(TERM_VM, key) -> facts of each VM's newest matching task session.
+
+    Each query is sorted newest first and cut at ROWS_PER_VM rows per name, so a VM seen in it was seen
+    with its newest session. When EM had more rows, the VMs not seen are asked for again, without the
+    VMs found; a query that was not cut proves the VMs it did not return have no matching session. Every cut answer
+    contains at least one new VM, so this ends after at most one round per VM."""
+    found = {}
+    pending = list(terms)
+    while pending:
+        again = []
+        progress = False
+        for chunk in _chunks(pending, lambda group: _vm_filter(lookup, group), max_length):
+            limit = min(MAX_PAGE_SIZE, ROWS_PER_VM * len(chunk))
+            keys = set(term.key for term in chunk)
+            pager = client.query(QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=MAX_PAGE_SIZE, limit=limit)
+            for entity in pager:
+                facts = normalize_task_session(entity)
+                key = str(facts.get('vm_name') or '').casefold()
+                if key in keys:
+                    found[(TERM_VM, key)] = facts
+                    progress = True
+                    keys.discard(key)
+                    if not keys:  # every VM of the chunk has its newest: older rows add nothing
+                        break
+            if keys and pager.truncated:
+                again.extend(term for term in chunk if term.ref not in found)
+        if not progress:
+            # EM returned rows whose VM names match no term as we compare them (a collation
+            # difference): asking again would return the same rows.
+            break
+        pending = again
+    return found
+
+
+def resolve_terms(client, lookup, max_length=MAX_FILTER_LENGTH):
+    """[(term, facts or None)] in the order of lookup.terms, through a connected EMClient."""
+    exact = _unique(lookup.terms, TERM_ID) + _unique(lookup.terms, TERM_NAME)
+    found = {}
+    if exact:
+        found.update(_resolve_exact(client, exact, max_length))
+    vms = _unique(lookup.terms, TERM_VM)
+    if vms:
+        found.update(_resolve_vms(client, lookup, vms, max_length))
+    return [(term, found.get(term.ref)) for term in lookup.terms]
+
+
+def check_choice(option, value, choices):
+    """The value of a choice option, lower-cased; anything else is an EMInputError."""
+    text = str(value).strip().lower() if value is not None else ''
+    if text not in choices:
+        raise EMInputError('The %s value %r is not known.' % (option, value), hint='Use one of: %s.' % ', '.join(choices))
+    return text
+
+
+def output_value(facts, output):
+    """What the lookup returns for one found session."""
+    if output == 'facts':
+        return dict(facts)
+    if output == 'uid':
+        return facts.get('uid') or (TASK_SESSION_URN + facts['id'] if facts.get('id') else None)
+    if output == 'id':
+        return facts.get('id')
+    raise EMInputError('The output value %r is not known.' % (output,), hint='Use one of: %s.' % ', '.join(OUTPUTS))
+
+
+def render(resolved, output):
+    """(values of the found terms in order, the terms found nothing for)."""
+    values = []
+    missing = []
+    for term, facts in resolved:
+        if facts is None:
+            missing.append(term)
+        else:
+            values.append(output_value(facts, output))
+    return values, missing
+
+
+def describe_missing(lookup, missing):
+    """One sentence naming every term without a session, and why it may be missing."""
+    shown = []
+    narrowing = lookup.narrowing_text()
+    for term in missing:
+        label = _KIND_LABEL[term.kind]
+        if term.kind == TERM_VM and narrowing:
+            label += ', with %s' % narrowing
+        shown.append('%r (%s)' % (term.text, label))
+    return ('No backup task session found for %d of %d term(s): %s.'
+            % (len(missing), len(lookup.terms), ', '.join(shown)))
+
+
+MISSING_HINT = ('Check the spelling (VM names as EM shows them) and that EM still keeps the sessions; '
+                'set on_missing=warn or on_missing=ignore to leave such terms out instead.')
