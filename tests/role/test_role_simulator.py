@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# The task_session_report role against the EM simulator through the real backup_task_session_info module, with
+# the connection only in VEEAM_EM_* variables, from a play over two inventory hosts. The verdicts are checked
+# against the sessions the module returned, with the rule written the other way round ("is there any
+# successful session within max_age?"), and the password must not show up even at -vvv.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+EM_PASSWORD = 'ansible-demo'
+
+
+def _utc(text):
+    return datetime.strptime(text[:19], '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc)
+
+
+def latest_per_vm(run_playbook, em_env, out_file):
+    """The module's newest task session of every VM (since 7d), read through a playbook."""
+    result = run_playbook('latest_per_vm.yml', {'out_file': str(out_file)}, env=em_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(out_file.read_text(encoding='utf-8'))
+
+
+@pytest.fixture(scope='module')
+def em_report(run_playbook, em_env, simulator, tmp_path_factory):
+    latest = latest_per_vm(run_playbook, em_env, tmp_path_factory.mktemp('latest') / 'latest.json')
+    failed = sorted(s['vm_name'] for s in latest if s['result'] == 'Failed')[:3]
+    succeeded = sorted(s['vm_name'] for s in latest if s['result'] == 'Success')[:3]
+    assert failed and succeeded, 'the simulator data should hold VMs whose latest session failed and succeeded'
+    required = failed + succeeded + ['no-such-vm-x2']
+    report_dir = tmp_path_factory.mktemp('em-report')
+    logons_before = simulator.stats()['logons']
+    result = run_playbook('report_from_em.yml', {'required_vms': required, 'since': '7d', 'max_age': '24h', 'report_dir': str(report_dir),
+                                                 'gate': True}, env=em_env, inventory='inventory.ini', verbosity=3)
+    report = json.loads((report_dir / 'task_session_report.json').read_text(encoding='utf-8'))
+    stats = simulator.stats()
+    return {'dir': report_dir, 'run': result, 'report': report, 'required': required, 'stats': stats,
+            'logons': stats['logons'] - logons_before}
+
+
+def test_compliance_matches_the_sessions(em_report):
+    report = em_report['report']
+    as_of = _utc(report['as_of'])
+    cutoff = as_of - timedelta(hours=24)
+    expected = {}
+    for vm in em_report['required']:
+        own = [s for s in report['sessions'] if s['vm_name'].lower() == vm.lower()]
+        expected[vm] = any(s['result'] in ('Success', 'Warning') and s['state'] == 'Completed' and _utc(s['creation_time']) >= cutoff
+                           for s in own)
+    verdicts = dict((c['vm_name'], c['compliant']) for c in report['compliance'])
+    assert verdicts == expected
+    assert verdicts['no-such-vm-x2'] is False
+    by_vm = dict((c['vm_name'], c) for c in report['compliance'])
+    assert by_vm['no-such-vm-x2']['status'] == 'no_session'
+    for entry in report['compliance']:
+        assert entry['reason']
+        assert (entry['status'] == 'ok') == entry['compliant']
+
+
+def test_failed_sessions_are_the_newest_finished_failures(em_report):
+    report = em_report['report']
+    newest = {}
+    for session in report['sessions']:  # newest first
+        if session['state'] in ('InProgress', 'Pending'):
+            continue
+        newest.setdefault((session['job_name'].lower(), session['vm_name'].lower()), session)
+    expected = sorted(s['id'] for s in newest.values() if s['result'] == 'Failed')
+    assert sorted(s['id'] for s in report['failed_sessions']) == expected
+    assert report['summary']['failed_sessions'] == len(expected)
+
+
+def test_counts_match_the_module_result(em_report):
+    report = em_report['report']
+    sessions = report['sessions']
+    assert report['summary']['sessions'] == len(sessions) > 0
+    for result in ('Success', 'Warning', 'Failed'):
+        assert report['summary']['by_result'][result] == sum(1 for s in sessions if s['result'] == result)
+    assert sum(day['total'] for day in report['per_day']) == len(sessions)
+    assert len(report['per_day']) == 8  # since=7d: seven days back plus today, UTC
+    assert sum(row['sessions'] for job in report['jobs'] for row in job['vms']) == len(sessions)
+
+
+def test_gate_failed_once_for_all_hosts(em_report):
+    run = em_report['run']
+    out = run.stdout
+    assert run.returncode == 2
+    assert 'Backup task session report gate FAILED' in out
+    assert '- no-such-vm-x2: no backup task session since' in out
+    for session in em_report['report']['failed_sessions'][:5]:
+        started = session['creation_time'][:19] + 'Z'
+        line = '- %s in job %s on %s, started %s: Failed' % (session['vm_name'], session['job_name'], session['backup_server_name'], started)
+        # ansible-core 2.16 prints the message only JSON-encoded (a job name may hold a backslash)
+        assert line in out or json.dumps(line)[1:-1] in out
+    # the module ran once (run_once + delegate_to) although the play has two hosts, and logged off
+    assert em_report['logons'] == 1
+    assert em_report['stats']['active_sessions'] == 0
+
+
+def test_password_never_shown(em_report):
+    run = em_report['run']
+    assert EM_PASSWORD not in run.stdout and EM_PASSWORD not in run.stderr
+    for path in em_report['dir'].iterdir():
+        assert EM_PASSWORD not in path.read_text(encoding='utf-8')
+
+
+def test_connection_as_role_variables_at_high_verbosity(run_playbook, simulator, tmp_path):
+    """No VEEAM_EM_* at all: the task_session_report_em_* variables carry the connection; -vvvv shows no password."""
+    result = run_playbook('report_from_em.yml', {
+        'required_vms': [], 'since': '2d', 'max_age': '24h', 'report_dir': str(tmp_path), 'gate': False,
+        'task_session_report_em_url': simulator.url, 'task_session_report_em_username': 'EM\\ansible',
+        'task_session_report_em_password': EM_PASSWORD, 'task_session_report_em_timeout': 20},
+        inventory='inventory.ini', verbosity=4)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    report = json.loads((tmp_path / 'task_session_report.json').read_text(encoding='utf-8'))
+    assert report['summary']['sessions'] > 0
+    assert EM_PASSWORD not in result.stdout and EM_PASSWORD not in result.stderr
+    # both inventory hosts got the facts of the one run
+    seen = [json.loads((tmp_path / ('facts_seen_by_%s.json' % host)).read_text(encoding='utf-8')) for host in ('vm-a', 'vm-b')]
+    assert [s['host'] for s in seen] == ['vm-a', 'vm-b']
+    assert seen[0]['summary'] == seen[1]['summary']
+    assert seen[0]['summary']['sessions'] == report['summary']['sessions']
