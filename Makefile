@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STEPS ?=
 
-.PHONY: help venv sysdeps test check demo docs clean
+.PHONY: help venv sysdeps test check demo docs bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, 
 
 demo: venv  ## build + install the collection, start the EM simulator, run the example playbook, stop it
 	@tools/demo.sh
+
+bench: venv  ## benchmarks (about 15 minutes): rewrites bench/results.json and docs/performance.md; BENCH_ARGS=--smoke for a quick run
+	@$(PY) bench/run.py $(BENCH_ARGS)
 
 docs: venv  ## regenerate docs/plugins/ from the plugin documentation (antsibull-docs)
 	@tools/docs.sh
