@@ -69,7 +69,11 @@ def stage_collection():
 def link_interpreters():
     """ansible-test probes python3.X on PATH; pyenv shims of non-global versions fail, so link real ones."""
     os.makedirs(PYBIN, exist_ok=True)
-    candidates = glob.glob(os.path.expanduser('~/.pyenv/versions/3.*/bin/python3.*')) + glob.glob('/usr/bin/python3.*')
+    # pyenv may live outside HOME (CI runs with an empty HOME): PYENV_ROOT, ~/.pyenv, the parent of shims on PATH.
+    roots = {os.environ.get('PYENV_ROOT', ''), os.path.expanduser('~/.pyenv')}
+    roots.update(os.path.dirname(entry) for entry in os.environ.get('PATH', '').split(os.pathsep) if entry.endswith('/shims'))
+    candidates = [path for root in sorted(filter(None, roots)) for path in glob.glob(os.path.join(root, 'versions', '3.*', 'bin', 'python3.*'))]
+    candidates += glob.glob('/usr/bin/python3.*')
     for path in sorted(candidates):
         name = os.path.basename(path)
         if not name.replace('python', '').replace('.', '').isdigit() or not os.access(path, os.X_OK):

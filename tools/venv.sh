@@ -7,10 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which_venvs=${1:-all}
 
+pyenv_roots() {  # where pyenv keeps interpreters: PYENV_ROOT, ~/.pyenv, and the parent of any shims dir on PATH
+    local dir
+    printf '%s\n' "${PYENV_ROOT:-}" "$HOME/.pyenv"
+    tr ':' '\n' <<<"$PATH" | while read -r dir; do
+        case "$dir" in */shims) dirname "$dir" ;; esac
+    done
+}
+
 find_python() {  # first working interpreter among the given minor versions
-    local v cand
+    local v cand root
     for v in "$@"; do
-        for cand in "$(command -v "python3.$v" 2>/dev/null || true)" "$HOME"/.pyenv/versions/3."$v".*/bin/python3."$v" /usr/bin/python3."$v" /usr/local/bin/python3."$v"; do
+        for cand in "$(command -v "python3.$v" 2>/dev/null || true)" \
+                    $(pyenv_roots | sort -u | while read -r root; do [ -n "$root" ] && ls -d "$root"/versions/3."$v".*/bin/python3."$v" 2>/dev/null; done) \
+                    /usr/bin/python3."$v" /usr/local/bin/python3."$v"; do
             if [ -n "$cand" ] && [ -x "$cand" ] && "$cand" -c 'import ssl, venv' >/dev/null 2>&1; then
                 echo "$cand"; return 0
             fi
