@@ -17,6 +17,7 @@ from ansible.module_utils.basic import env_fallback
 from urllib.parse import urlsplit
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import whole_number
 
 INI_SECTION = 'vbr_enterprise_manager'
 VARS_PREFIX = 'ansible_vbr_em_'
@@ -282,12 +283,4 @@ def validate_connection_params(params):
 
 def _positive_number(params, name, minimum):
     value = params.get(name)
-    if value is None:
-        value = _BY_NAME[name].default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise EMInputError('The %s option must be a whole number, not %r.' % (name, value))
-    if number < minimum:
-        raise EMInputError('The %s option must be at least %d, not %d.' % (name, minimum, number))
-    return number
+    return whole_number(name, _BY_NAME[name].default if value is None else value, minimum)

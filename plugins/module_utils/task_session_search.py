@@ -10,6 +10,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
     TASK_SESSION_RESULTS,
     TASK_SESSION_STATES,
@@ -78,17 +79,7 @@ def _as_list(value):
 
 def _whole_number(criteria, name, minimum):
     value = criteria.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise EMInputError('The %s option must be a whole number, not %r.' % (name, value))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise EMInputError('The %s option must be a whole number, not %r.' % (name, value))
-    if number < minimum:
-        raise EMInputError('The %s option must be at least %d, not %d.' % (name, minimum, number))
-    return number
+    return None if value is None else whole_number(name, value, minimum)
 
 
 def prepare_criteria(criteria, now=None):
