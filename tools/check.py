@@ -211,6 +211,11 @@ def step_reliability():
     return [([venv_bin(VENV, 'python'), '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/reliability'], REPO, tool_env())]
 
 
+def step_bench_smoke():
+    """The benchmark at 1,000 sessions, one run per case: its correctness checks keep bench/ from rotting (times are not judged)."""
+    return [([venv_bin(VENV, 'python'), 'bench/run.py', '--smoke'], REPO, tool_env())]
+
+
 def step_execution_environment():
     ctx = os.path.join(BUILD, 'ee-context')
     shutil.rmtree(ctx, ignore_errors=True)
@@ -247,9 +252,9 @@ STEPS = [
     ('docs-build', step_docs_build),
     ('execution-environment', step_execution_environment),
     ('role', step_role),
+    ('reliability', step_reliability),
+    ('bench-smoke', step_bench_smoke),
 ]
-if os.path.isdir(os.path.join(REPO, 'tests', 'reliability')):
-    STEPS.append(('reliability', step_reliability))
 
 
 def run_step(name, factory):

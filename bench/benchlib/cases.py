@@ -1,0 +1,187 @@
+# The benchmark cases: what each one runs (a playbook or a script) and how its answer is read.
+# A case gets a Config (the running simulator and the data facts) and returns argv + env.
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+
+USERNAME = 'EM\\ansible'
+PASSWORD = 'ansible-demo'
+PAGE_SIZE = 1000  # the module's page size (task_session_search.SEARCH_DEFAULTS), used by every case
+FIELDS = ['id', 'vm_name', 'job_name', 'creation_time', 'result']
+_COUNT = re.compile(r'BENCH_COUNT=(\d+)')
+
+
+class Config(object):
+    """One simulator run: size, latency, the 30-day window and the names the selective cases use."""
+
+    def __init__(self, sim, sessions, latency_ms, catalog, workdir, names_few=5, names_many=50):
+        self.sim = sim
+        self.sessions = sessions
+        self.latency_ms = latency_ms
+        self.catalog = catalog
+        self.workdir = workdir
+        self.since = catalog['window_start']
+        self.window_count = catalog['total_last_30_days']
+        self.failed_count = catalog['counts']['by_result'].get('Failed', 0)
+        names = catalog['vm_names']
+        self.vm_names_few = spread(names, names_few)
+        self.vm_names_many = spread(names, names_many)
+        self.facts_xml = os.path.join(workdir, 'floor-xml.json')
+        self.facts_json = os.path.join(workdir, 'floor-json.json')
+
+    @property
+    def window_filter(self):
+        return 'CreationTime>="%s"' % self.since
+
+
+def spread(names, count):
+    """count names spread evenly over the sorted list (all of them when there are fewer)."""
+    if len(names) <= count:
+        return list(names)
+    return [names[(i * len(names)) // count] for i in range(count)]
+
+
+def expected_requests(entities):
+    """1 logon + one query per page (an empty result is one page) + 1 logoff."""
+    return 2 + max(1, int(math.ceil(entities / float(PAGE_SIZE))))
+
+
+class Case(object):
+    """name: key in results; group: table section; kind: 'playbook' or 'script'."""
+
+    def __init__(self, name, label, kind, latency_sensitive=True, module=False, available=None):
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.latency_sensitive = latency_sensitive
+        self.module = module
+        self.available = available
+
+    def vars_file(self, cfg, data):
+        path = os.path.join(cfg.workdir, 'vars-%s.json' % self.name)
+        with open(path, 'w', encoding='utf-8') as handle:
+            json.dump(data, handle)
+        return path
+
+
+class ModuleCase(Case):
+    def __init__(self, name, label, extra, expected_count):
+        super(ModuleCase, self).__init__(name, label, 'playbook', module=True)
+        self.extra = extra
+        self.expected_count = expected_count
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        data = dict(self.extra(cfg))
+        data['ansible_python_interpreter'] = ctx.env.rss_wrapper if rss_file else ctx.env.python
+        if dump:
+            data['bench_dump'] = dump
+        argv = [ctx.env.tool('ansible-playbook'), os.path.join(ctx.playbooks, 'module.yml'), '-e', '@' + self.vars_file(cfg, data)]
+        env = ctx.env.env(VEEAM_EM_URL=cfg.sim.url, VEEAM_EM_USERNAME=USERNAME, VEEAM_EM_PASSWORD=PASSWORD,
+                          BENCH_RSS_FILE=rss_file or os.devnull)
+        return argv, env
+
+    def count(self, measured):
+        return parse_count(measured.stdout)
+
+
+class UriCase(Case):
+    def __init__(self):
+        super(UriCase, self).__init__('uri', 'uri way (ansible.builtin.uri, JSON)', 'playbook')
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        data = {'em_url': cfg.sim.url, 'em_user': USERNAME, 'em_password': PASSWORD, 'em_filter': cfg.window_filter,
+                'em_page_size': PAGE_SIZE, 'ansible_python_interpreter': ctx.env.python}
+        argv = [ctx.env.tool('ansible-playbook'), os.path.join(ctx.playbooks, 'uri_way.yml'), '-e', '@' + self.vars_file(cfg, data)]
+        return argv, ctx.env.env()
+
+    def count(self, measured):
+        return parse_count(measured.stdout)
+
+    def expected_count(self, cfg):
+        return cfg.window_count
+
+
+class FloorScriptCase(Case):
+    def __init__(self, fmt):
+        super(FloorScriptCase, self).__init__('floor_script_%s' % fmt, 'floor: bare Python script (%s)' % fmt.upper(), 'script')
+        self.fmt = fmt
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        out = cfg.facts_xml if self.fmt == 'xml' else cfg.facts_json
+        argv = [ctx.env.python, os.path.join(ctx.bench, 'floor.py'), '--url', cfg.sim.url, '--username', USERNAME,
+                '--password', PASSWORD, '--filter', cfg.window_filter, '--format', self.fmt, '--page-size', str(PAGE_SIZE),
+                '--out', out]
+        return argv, ctx.env.env()
+
+    def count(self, measured):
+        try:
+            return json.loads(measured.stdout.strip().splitlines()[-1])['count']
+        except (ValueError, IndexError, KeyError):
+            return None
+
+    def expected_count(self, cfg):
+        return cfg.window_count
+
+
+class AnsibleCostCase(Case):
+    def __init__(self):
+        super(AnsibleCostCase, self).__init__('ansible_cost', "floor: Ansible's own cost (trivial module, same facts)", 'playbook',
+                                              latency_sensitive=False)
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        data = {'bench_facts_file': cfg.facts_xml, 'ansible_python_interpreter': ctx.env.rss_wrapper if rss_file else ctx.env.python}
+        argv = [ctx.env.tool('ansible-playbook'), os.path.join(ctx.playbooks, 'facts_from_file.yml'), '-e',
+                '@' + self.vars_file(cfg, data)]
+        return argv, ctx.env.env(BENCH_RSS_FILE=rss_file or os.devnull)
+
+    def count(self, measured):
+        return parse_count(measured.stdout)
+
+    def expected_count(self, cfg):
+        return cfg.window_count
+
+
+class LookupCase(Case):
+    def __init__(self, available):
+        super(LookupCase, self).__init__('lookup_names', 'lookup: newest session of many VM names, one call', 'playbook',
+                                         available=available)
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        data = {'bench_vm_names': cfg.vm_names_many, 'ansible_python_interpreter': ctx.env.python}
+        argv = [ctx.env.tool('ansible-playbook'), os.path.join(ctx.playbooks, 'lookup.yml'), '-e', '@' + self.vars_file(cfg, data)]
+        return argv, ctx.env.env(VEEAM_EM_URL=cfg.sim.url, VEEAM_EM_USERNAME=USERNAME, VEEAM_EM_PASSWORD=PASSWORD)
+
+    def count(self, measured):
+        return parse_count(measured.stdout)
+
+    def expected_count(self, cfg):
+        return len(cfg.vm_names_many)
+
+
+def parse_count(stdout):
+    found = _COUNT.findall(stdout)
+    return int(found[-1]) if found else None
+
+
+def all_cases(repo):
+    """Every case, in the order they run (the floor scripts first: the Ansible-cost case reads their output)."""
+    return [
+        FloorScriptCase('xml'),
+        FloorScriptCase('json'),
+        ModuleCase('module_xml', 'module, 30-day window (XML, the default)',
+                   lambda cfg: {'bench_since': cfg.since, 'bench_format': 'xml'}, lambda cfg: cfg.window_count),
+        ModuleCase('module_json', 'module, 30-day window (response_format=json)',
+                   lambda cfg: {'bench_since': cfg.since, 'bench_format': 'json'}, lambda cfg: cfg.window_count),
+        ModuleCase('module_fields', 'module, 30-day window, fields: %s (XML)' % ', '.join(FIELDS),
+                   lambda cfg: {'bench_since': cfg.since, 'bench_format': 'xml', 'bench_fields': FIELDS}, lambda cfg: cfg.window_count),
+        AnsibleCostCase(),
+        UriCase(),
+        ModuleCase('failed_all', 'module, result: Failed over the whole history',
+                   lambda cfg: {'bench_result': ['Failed']}, lambda cfg: cfg.failed_count),
+        ModuleCase('latest_few', 'module, latest_per_vm for 5 named VMs',
+                   lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True}, lambda cfg: len(cfg.vm_names_few)),
+        LookupCase(os.path.exists(os.path.join(repo, 'plugins', 'lookup', 'backup_task_session.py'))),
+    ]
