@@ -138,28 +138,24 @@ def connection_option(name):
 
 def connection_argument_spec():
     """Argument spec entries for modules: one per option, each with its environment fallback."""
-    spec = {}
-    for option in CONNECTION_OPTIONS:
-        entry = {'type': option.type, 'no_log': option.no_log, 'fallback': (env_fallback, [option.env])}
-        if option.default is not None:
-            entry['default'] = option.default
-        if option.choices:
-            entry['choices'] = list(option.choices)
-        spec[option.name] = entry
-    return spec
+    return dict((option.name, _with_default_and_choices(
+        option, {'type': option.type, 'no_log': option.no_log, 'fallback': (env_fallback, [option.env])}))
+        for option in CONNECTION_OPTIONS)
+
+
+def _with_default_and_choices(option, entry):
+    """entry plus the option's default and choices, where it has them (argspec and docs say the same)."""
+    if option.default is not None:
+        entry['default'] = option.default
+    if option.choices:
+        entry['choices'] = list(option.choices)
+    return entry
 
 
 def fragment_options():
     """The `options` mapping of the connection documentation fragment (modules and plugins)."""
-    options = {}
-    for option in CONNECTION_OPTIONS:
-        doc = {'description': list(option.description), 'type': option.type}
-        if option.default is not None:
-            doc['default'] = option.default
-        if option.choices:
-            doc['choices'] = list(option.choices)
-        options[option.name] = doc
-    return options
+    return dict((option.name, _with_default_and_choices(option, {'description': list(option.description), 'type': option.type}))
+                for option in CONNECTION_OPTIONS)
 
 
 def plugin_fragment_options():
