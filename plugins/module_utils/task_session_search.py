@@ -21,6 +21,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
     JOB_SESSION_URN,
+    TASK_SESSION_KEYS,
     TASK_SESSION_URN,
     normalize_task_session,
     parse_object_id,
@@ -224,11 +225,25 @@ def _keep_newest(newest, facts):
         newest[key] = facts
 
 
+# The keys the selection itself reads (de-duplication, sorting, latest_per_vm, summary, wait messages):
+# with `fields`, each session keeps only these and the chosen ones while the pages are read.
+_INTERNAL_KEYS = ('id', 'uid', 'vm_name', 'vm_uid', 'job_name', 'creation_time', 'state', 'result')
+
+
+def _kept_keys(fields):
+    """The keys to keep per session while selecting (None: all of them)."""
+    if fields is None or len(fields) == len(TASK_SESSION_KEYS):
+        return None
+    wanted = set(fields).union(_INTERNAL_KEYS)
+    return tuple(key for key in TASK_SESSION_KEYS if key in wanted)
+
+
 def _select_once(client, search):
     """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
     sessions = []
     seen = set()
     truncated = False
+    kept = _kept_keys(search.fields)
 
     def add(facts):
         key = facts.get('id') or facts.get('uid')
@@ -237,6 +252,10 @@ def _select_once(client, search):
         seen.add(key)
         sessions.append(facts)
         return True
+
+    def normalize(entity):
+        facts = normalize_task_session(entity)
+        return facts if kept is None else dict((key, facts.get(key)) for key in kept)
 
     newest = {}
     for filter_text in search.filters:
@@ -248,7 +267,7 @@ def _select_once(client, search):
             pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size)
             for page in pager.iter_pages():
                 for entity in page:
-                    facts = normalize_task_session(entity)
+                    facts = normalize(entity)
                     if add(facts):
                         _keep_newest(chunk_newest, facts)
                 if search.limit is not None and len(chunk_newest) > search.limit:
@@ -261,7 +280,7 @@ def _select_once(client, search):
             pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size,
                                  limit=None if search.ids else search.limit)
             for entity in pager:
-                add(normalize_task_session(entity))
+                add(normalize(entity))
             truncated = truncated or pager.truncated
 
     if search.latest_per_vm:

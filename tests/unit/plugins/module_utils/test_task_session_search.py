@@ -352,3 +352,40 @@ def test_the_filter_reaches_em_decoded_as_built(em, make_client):
     em.expect('GET', lambda url: filter_of(url) == '(JobName=="Copy & Move",JobName=="100% \\ done+")', **page([]))
     expect_logoff(em)
     run(make_client, {'job_name': ['Copy & Move', '100% \\ done+']})
+
+
+def _expect_sessions(em, entities, filter_text=None, page_size=1000):
+    expect_logon(em)
+    em.expect('GET', query_with(filter_text, page_size), **page(entities, page_size=page_size))
+    expect_logoff(em)
+
+
+@pytest.mark.parametrize('options', [
+    {},
+    {'latest_per_vm': True},
+    {'latest_per_vm': True, 'limit': 2},
+    {'limit': 2},
+    {'id': [guid(1), guid(3), guid(9)]},
+    {'id': [guid(1), guid(3), guid(9)], 'latest_per_vm': True},
+])
+@pytest.mark.parametrize('fields', [['id'], ['reason', 'total_size'], ['vm_name', 'result', 'state', 'creation_time']])
+def test_fields_gives_the_projection_of_the_full_result(em, make_client, options, fields):
+    # fields is applied while the pages are read: sorting, latest_per_vm, limit, summary and missing_ids
+    # must come out exactly as from the full facts
+    entities = [session(2, 8, vm='a', vm_uid='urn:a', result='Failed'), session(1, 9, vm='a', vm_uid='urn:a'),
+                session(3, 7, vm='b', vm_uid=None, result='Warning'), session(4, 6, vm='c', vm_uid='urn:c'),
+                session(5, 5, vm='a', vm_uid='urn:a2', state='InProgress', result='None')]  # another VM named a
+    filter_text = None
+    page_size = 1000
+    if 'limit' in options and not options.get('latest_per_vm'):
+        page_size = options['limit'] + 1  # the pager asks for one more than the limit
+    if 'id' in options:
+        filter_text = '(%s)' % ','.join('UID=="%s%s"' % (URN, value) for value in options['id'])
+        entities = entities[:3]
+    _expect_sessions(em, entities, filter_text, page_size)
+    full = run(make_client, options)
+    _expect_sessions(em, entities, filter_text, page_size)
+    chosen = run(make_client, dict(options, fields=fields))
+    assert chosen['backup_task_sessions'] == [dict((key, s[key]) for key in fields) for s in full['backup_task_sessions']]
+    assert dict(chosen, backup_task_sessions=None) == dict(full, backup_task_sessions=None)
+    assert full['count'] > 0
