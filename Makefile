@@ -15,7 +15,7 @@ venv:  ## create/refresh .venv (newest ansible-core) and .venv-oldest from the r
 sysdeps:  ## install the system packages the tests need (Chromium) when missing
 	@tools/system-deps.sh
 
-test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE); STEPS="sanity units" for a subset
+test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE, role, reliability, bench smoke); STEPS="sanity units" for a subset
 	@$(PY) tools/check.py $(STEPS)
 
 demo: venv  ## build + install the collection, start the EM simulator, run the example playbook, stop it
