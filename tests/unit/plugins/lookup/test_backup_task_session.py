@@ -18,7 +18,6 @@ from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
@@ -30,8 +29,8 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     expect_logoff,
     expect_logon,
     guid,
-    query_page,
-    query_url_path,
+    page,
+    query_with,
     task_session,
 )
 
@@ -44,15 +43,6 @@ except ImportError:  # ansible-core < 2.19: every string is a template
 URN = 'urn:veeam:BackupTaskSession:'
 CONNECTION = {'url': 'https://em.example.com', 'username': USERNAME, 'password': PASSWORD}
 ENV_NAMES = ('URL', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH', 'TIMEOUT', 'RETRIES', 'API_VERSION', 'RESPONSE_FORMAT')
-
-
-def page(entities, **kwargs):
-    body, content_type = query_page(entities, **kwargs)
-    return {'body': body, 'content_type': content_type}
-
-
-def query_with(filter_text, page_size=1000, base=BASE):
-    return base + query_url_path(1, page_size, encode_filter(filter_text))
 
 
 def session(n, minute, vm='db01', **kwargs):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
+
 NS = 'http://www.veeam.com/ent/v1.0'
 XSD = 'http://www.w3.org/2001/XMLSchema'
 XSI = 'http://www.w3.org/2001/XMLSchema-instance'
@@ -214,3 +216,14 @@ def error_body(message, status, fmt='xml'):
                 % (quoteattr(message), status, NS, XSD, XSI, escape(message))), XML
     data = {'FirstChanceExceptionMessage': None, 'Message': message, 'StackTrace': None, 'Status': None, 'StatusCode': status}
     return json.dumps(camel(data) if fmt == 'camel' else data), JSON
+
+
+def page(entities, **kwargs):
+    """A query page as keyword arguments of FakeTransport.expect (body and content type)."""
+    body, content_type = query_page(entities, **kwargs)
+    return {'body': body, 'content_type': content_type}
+
+
+def query_with(filter_text, page_size=1000, page_number=1, base=BASE):
+    """The full URL of a task session query page with this (unencoded) filter, or none."""
+    return base + query_url_path(page_number, page_size, encode_filter(filter_text) if filter_text else None)

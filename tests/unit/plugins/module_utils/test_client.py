@@ -40,7 +40,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     expect_logon,
     guid,
     logon_body,
-    query_page,
+    page,
     query_url_path,
     task_session,
 )
@@ -52,11 +52,6 @@ SECRETS = (PASSWORD, TOKEN, SESSION_ID)
 def assert_no_secrets(text):
     for secret in SECRETS:
         assert secret not in text
-
-
-def page(entities, **kwargs):
-    body, content_type = query_page(entities, **kwargs)
-    return {'body': body, 'content_type': content_type}
 
 
 def with_token(token=TOKEN):

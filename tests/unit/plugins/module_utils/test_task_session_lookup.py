@@ -26,26 +26,16 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     resolve_terms,
 )
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
-    BASE,
     expect_logoff,
     expect_logon,
     guid,
-    query_page,
-    query_url_path,
+    page,
+    query_with,
     task_session,
 )
 
 NOW = datetime(2025, 3, 15, 0, 0, 0, tzinfo=timezone.utc)
 URN = 'urn:veeam:BackupTaskSession:'
-
-
-def page(entities, **kwargs):
-    body, content_type = query_page(entities, **kwargs)
-    return {'body': body, 'content_type': content_type}
-
-
-def query_with(filter_text, page_size=1000, page_number=1):
-    return BASE + query_url_path(page_number, page_size, encode_filter(filter_text))
 
 
 def session(n, minute, vm='ledgerdb01', **kwargs):

@@ -18,26 +18,17 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     search_task_sessions,
 )
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
-    BASE,
     expect_logoff,
     expect_logon,
     guid,
-    query_page,
+    page,
     query_url_path,
+    query_with,
     task_session,
 )
 
 NOW = datetime(2025, 3, 15, 0, 0, 0, tzinfo=timezone.utc)
 URN = 'urn:veeam:BackupTaskSession:'
-
-
-def page(entities, **kwargs):
-    body, content_type = query_page(entities, **kwargs)
-    return {'body': body, 'content_type': content_type}
-
-
-def query_with(filter_text, page_size=1000, page_number=1):
-    return BASE + query_url_path(page_number, page_size, encode_filter(filter_text) if filter_text else None)
 
 
 def filter_of(url):

@@ -26,7 +26,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     error_body,
     expect_logoff,
     expect_logon,
-    query_page,
+    page,
     query_url_path,
     task_session,
 )
@@ -97,11 +97,6 @@ def run_module(monkeypatch, em):
 
 
 ARGS = {'url': 'https://em.example.com', 'username': USERNAME, 'password': PASSWORD}
-
-
-def page(entities, **kwargs):
-    body, content_type = query_page(entities, **kwargs)
-    return {'body': body, 'content_type': content_type}
 
 
 def assert_no_secrets(result):
