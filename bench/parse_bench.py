@@ -2,7 +2,7 @@
 # Micro-benchmark of the per-entity work, on real pages: fetches the pages of one query once (XML
 # and JSON), then times, per 1000 entities, the module's path (representation.parse_response +
 # query_items + normalize_task_session) against the floor's (floor.page_xml / page_json), their
-# parts (xmltodict, ElementTree, json.loads), and what exit_json does with the result
+# parts (xmltodict, the parser the module used before; ElementTree, json.loads), and what exit_json does with the result
 # (remove_values, json.dumps) for all fields and for a `fields` subset.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Per-1000-entity costs of parsing, normalising and returning task sessions."""

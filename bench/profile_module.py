@@ -20,8 +20,8 @@ import time
 
 PHASES = (
     ('http', 'requests: send, wait for EM, read the body'),
-    ('xml_parse', 'xmltodict.parse (expat + dict building)'),
-    ('parse_other', 'rest of parse_response: JSON decoding and the canonical-key walk'),
+    ('xml_parse', 'XML reading: expat and the canonical dicts built in its callbacks'),
+    ('parse_other', 'rest of parse_response: JSON decoding and its canonical-key walk'),
     ('normalise', 'normalize_task_session: facts of each entity'),
     ('select_other', 'the rest of the selection: paging, de-duplication, sort'),
     ('project_summary', 'fields projection and summary'),
@@ -65,7 +65,7 @@ def instrument(timers):
     from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, representation, task_session_search
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
-    representation.xmltodict.parse = timers.wrap('xml_parse', representation.xmltodict.parse)
+    representation._XmlReader.read = timers.wrap('xml_parse', representation._XmlReader.read)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
     task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)
     task_session_search._select_once = timers.wrap('select_other', task_session_search._select_once)

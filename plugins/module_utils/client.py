@@ -87,7 +87,7 @@ class EMClient(object):
         settings = validate_connection_params(params)
         if not HAS_REQUESTS:
             raise EMInputError('The Python library requests is not installed where the module runs.',
-                               hint='Install requests (and xmltodict) there, usually the Ansible controller or execution environment.')
+                               hint='Install requests there, usually the Ansible controller or execution environment.')
         self.settings = settings
         self.base_url = settings['base_url']
         self.response_format = settings['response_format']

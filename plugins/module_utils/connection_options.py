@@ -121,7 +121,7 @@ CONNECTION_OPTIONS = (
         [
             'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json).',
             'Both give the same results; the JSON key spelling of EM 12 (PascalCase) and EM 13 (camelCase) is handled.',
-            'V(json) is parsed faster and does not need the Python C(xmltodict) library.',
+            'V(json) bodies are smaller and parsed a little faster, which shows on big listings.',
             'Falls back to the E(VEEAM_EM_RESPONSE_FORMAT) environment variable.',
         ],
         default='xml', choices=['xml', 'json']),

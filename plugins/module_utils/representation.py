@@ -14,20 +14,11 @@ __metaclass__ = type
 
 import json
 import re
-import traceback
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMProtocolError, redact
 
-try:
-    import xmltodict
-    from xml.parsers.expat import ExpatError
-except ImportError:
-    HAS_XMLTODICT = False
-    XMLTODICT_IMPORT_ERROR = traceback.format_exc()
-    ExpatError = ValueError
-else:
-    HAS_XMLTODICT = True
-    XMLTODICT_IMPORT_ERROR = None
+from xml.parsers import expat
+from xml.parsers.expat import ExpatError
 
 EM_NAMESPACE = 'http://www.veeam.com/ent/v1.0'
 XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance'
@@ -153,9 +144,6 @@ def parse_response(body, content_type, secrets=(), what='EM'):
 
 def parse_xml(body, secrets=(), what='EM'):
     """Parse an XML body (namespace-aware) into a Document."""
-    if not HAS_XMLTODICT:
-        raise EMProtocolError('%s sent XML, but the Python library xmltodict is not installed.' % what,
-                              hint='Install xmltodict where the module runs, or set response_format=json.')
     data = body
     if isinstance(data, bytes):
         if data[:2] in _UTF16_BOMS:
@@ -170,74 +158,146 @@ def parse_xml(body, secrets=(), what='EM'):
     elif _DECLARATION_TEXT.search(data):
         raise _refused(what)
     try:
-        parsed = xmltodict.parse(data, process_namespaces=True, namespaces=_NAMESPACES, attr_prefix='',
-                                 strip_whitespace=False, force_list=FORCE_LIST, disable_entities=True)
+        root, content = _XmlReader().read(data)
+    except _Refused:
+        raise _refused(what)
     except (ExpatError, ValueError) as exc:
         raise EMProtocolError('%s sent malformed or truncated XML (%s): %s' % (what, exc, excerpt(body, secrets)),
                               hint='A proxy or a network problem may have cut the answer; try again, or check url.')
-    if not isinstance(parsed, dict) or len(parsed) != 1:
-        raise EMProtocolError('%s sent an XML document without a single root element: %s' % (what, excerpt(body, secrets)))
-    root, content = next(iter(parsed.items()))
-    if isinstance(content, list):  # a forced-list name at the root, e.g. a single <BackupTaskSession>
-        content = content[0] if content else None
-    data = _root_data(content)
-    return Document(root, data, 'xml')
+    return Document(root, _root_data(content), 'xml')
+
+
+class _Refused(Exception):
+    """A DOCTYPE or entity declaration met while parsing (the pre-check normally catches it first)."""
+
+
+def _refuse(*unused):
+    raise _Refused()
+
+
+_NAME_CACHE = {}
+
+
+def _local_name(name):
+    """'<namespace> <local>' from expat -> the local name for EM's (and XML Schema's) namespaces,
+    '<namespace>:<local>' for any other namespace, the name itself without one."""
+    try:
+        return _NAME_CACHE[name]
+    except KeyError:
+        pass
+    namespace, sep, local = name.rpartition(' ')
+    result = local if not sep or namespace in _NAMESPACES else namespace + ':' + local
+    if len(_NAME_CACHE) < 4096:
+        _NAME_CACHE[name] = result
+    return result
+
+
+class _XmlReader(object):
+    """Builds the canonical dicts (see the header) straight from expat's callbacks, in one pass.
+
+    Python's expat binding is in the standard library; building the canonical shape while parsing,
+    instead of a generic tree that is walked again, is what makes big query pages cheap. Each open
+    element is a frame [name, dict, text parts, names seen repeated] on a stack."""
+
+    def read(self, data):
+        parser = expat.ParserCreate(namespace_separator=' ')
+        parser.buffer_text = True
+        # No DTD and no entity is ever processed (defence in depth behind the pre-check).
+        parser.StartDoctypeDeclHandler = _refuse
+        parser.EntityDeclHandler = _refuse
+        parser.ExternalEntityRefHandler = _refuse
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        stack = []
+        result = []
+        names = _NAME_CACHE
+        local_name = _local_name
+        force_list = FORCE_LIST
+
+        def start(name, attributes):
+            element = {}
+            for key, value in attributes.items():
+                if value.strip():
+                    element[names.get(key) or local_name(key)] = value
+            stack.append([names.get(name) or local_name(name), element, None, None])
+
+        def text(chunk):
+            frame = stack[-1]
+            if frame[2] is None:
+                frame[2] = [chunk]
+            else:
+                frame[2].append(chunk)
+
+        def end(unused):
+            name, element, parts, unused = stack.pop()
+            if not stack:
+                result.append((name, _finish(element, parts, nested=False)))
+                return
+            value = _finish(element, parts, nested=True)
+            if value is None:
+                return
+            frame = stack[-1]
+            parent = frame[1]
+            if name in force_list:
+                items = parent.get(name)
+                if items is None:
+                    parent[name] = [value]
+                else:
+                    items.append(value)
+            elif name not in parent:
+                parent[name] = value
+            elif frame[3] is not None and name in frame[3]:
+                parent[name].append(value)
+            else:  # an element that is not a known list but repeats: a list all the same
+                parent[name] = [parent[name], value]
+                frame[3] = (frame[3] or set()) | set([name])
+
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = text
+        parser.Parse(data, True)
+        return result[0]
+
+
+def _finish(element, parts, nested):
+    """The canonical value of a closed element: its text, its dict, the list it wraps, or None.
+    The root stays a dict (see _root_data)."""
+    text = None
+    if parts is not None:
+        text = parts[0] if len(parts) == 1 else ''.join(parts)
+        if not text.strip():
+            text = None
+    if not element:
+        return text
+    if text is not None:
+        element['#text'] = text
+    if not nested:
+        return element
+    if len(element) == 1:
+        key, item = next(iter(element.items()))
+        if key in FORCE_LIST and item.__class__ is list:
+            return item
+        if key == '#text':
+            return item
+    if element.get('nil') == 'true':  # xsi:nil
+        return None
+    return element
 
 
 def _root_data(content):
     if isinstance(content, dict):
-        keys = [k for k in content if k != 'xmlns']
+        keys = list(content)
         # A root that only wraps repeated items (<EntityReferences><Ref/>..., <BackupTaskSessions>...)
         # is keyed like JSON: by the plural of the item name.
         if len(keys) == 1 and keys[0] in FORCE_LIST and isinstance(content[keys[0]], list):
-            items = _canon_xml(content[keys[0]])
-            return {keys[0] + 's': items} if items else {}
-    data = _canon_xml(content)
-    if isinstance(data, dict):
-        return data
-    if data is None:
+            return {keys[0] + 's': content[keys[0]]}
+        if content.get('nil') == 'true':
+            return {}
+        if len(keys) == 1 and keys[0] == '#text':
+            return dict(content)
+        return content
+    if content is None:
         return {}
-    return {'#text': data}
-
-
-def _canon_xml(value):
-    """Canonical form of an xmltodict value (see the header)."""
-    if value.__class__ is dict:
-        out = {}
-        for key, item in value.items():
-            if item is None:
-                continue
-            if item.__class__ is str:
-                if key == 'xmlns' or not item.strip():
-                    continue
-                out[key] = item
-                continue
-            if key == 'xmlns':  # namespace declarations
-                continue
-            item = _canon_xml(item)
-            if item is not None:
-                out[key] = item
-        if not out:
-            return None
-        if len(out) == 1:
-            key, item = next(iter(out.items()))
-            if key in FORCE_LIST and item.__class__ is list:
-                return item
-            if key == '#text':
-                return item
-        if out.get('nil') == 'true':  # xsi:nil
-            return None
-        return out
-    if value.__class__ is list:
-        items = []
-        for item in value:
-            item = _canon_xml(item)
-            if item is not None:
-                items.append(item)
-        return items or None
-    if value.__class__ is str:
-        return value if value.strip() else None
-    return value
+    return {'#text': content}
 
 
 def parse_json(body, secrets=(), what='EM'):

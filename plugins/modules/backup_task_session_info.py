@@ -30,7 +30,6 @@ author:
 requirements:
   - python >= 3.9
   - requests
-  - xmltodict (for O(response_format=xml), the default)
 extends_documentation_fragment:
   - vbr.enterprise_manager.connection
   - ansible.builtin.action_common_attributes
@@ -368,10 +367,6 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client impo
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import (
-    HAS_XMLTODICT,
-    XMLTODICT_IMPORT_ERROR,
-)
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
     prepare_criteria,
@@ -406,9 +401,6 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    if module.params['response_format'] != 'json' and not HAS_XMLTODICT:
-        module.fail_json(msg=missing_required_lib('xmltodict', reason='for response_format=xml (or set response_format=json)'),
-                         exception=XMLTODICT_IMPORT_ERROR)
 
     client = None
     error = None

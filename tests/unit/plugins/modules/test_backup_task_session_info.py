@@ -187,17 +187,6 @@ def test_missing_requests(monkeypatch, em, run_module):
     assert failed and 'requests' in result['msg'] and 'Failed to import' in result['msg']
 
 
-def test_missing_xmltodict_only_matters_for_xml(monkeypatch, em, run_module):
-    monkeypatch.setattr(module_under_test, 'HAS_XMLTODICT', False)
-    result, failed = run_module(dict(ARGS))
-    assert failed and 'xmltodict' in result['msg']
-    expect_logon(em, fmt='json')
-    em.expect('GET', BASE + query_url_path(1, 1000), **page([], fmt='json'))
-    expect_logoff(em)
-    result, failed = run_module(dict(ARGS, response_format='json'))
-    assert not failed and result['count'] == 0
-
-
 def test_argument_spec_matches_the_documentation():
     doc = yaml.safe_load(module_under_test.DOCUMENTATION)
     spec = module_under_test.argument_spec()
