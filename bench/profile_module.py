@@ -16,10 +16,11 @@ import json
 import pstats
 import resource
 import sys
+import threading
 import time
 
 PHASES = (
-    ('http', 'requests: send, wait for EM, read the body'),
+    ('http', 'requests: send, wait for EM, read the body (a prefetched page: the wait for it)'),
     ('xml_parse', 'XML reading: expat and the canonical dicts built in its callbacks'),
     ('parse_other', 'rest of parse_response: JSON decoding and its canonical-key walk'),
     ('normalise', 'normalize_task_session: facts of each entity'),
@@ -43,6 +44,10 @@ class Timers(object):
     def wrap(self, phase, func):
         @functools.wraps(func)
         def timed(*args, **kwargs):
+            # Phases are the main thread's wall time: a page prefetched in the background counts as the
+            # main thread's wait for it (_Background.result), not as the request itself.
+            if threading.current_thread() is not threading.main_thread():
+                return func(*args, **kwargs)
             if self._stack and self._stack[-1][0] == phase:
                 return func(*args, **kwargs)
             frame = [phase, time.perf_counter(), 0.0]
@@ -65,6 +70,7 @@ def instrument(timers):
     from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, representation, task_session_search
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
+    client._Background.result = timers.wrap('http', client._Background.result)
     representation._XmlReader.read = timers.wrap('xml_parse', representation._XmlReader.read)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
     task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)

@@ -27,7 +27,7 @@ COST_LABELS = {
 }
 
 PHASE_LABELS = (
-    ('http', 'HTTP: send, wait for EM, read the body (requests)'),
+    ('http', 'HTTP: send, wait for EM, read the body (requests); a prefetched page: the wait for it'),
     ('xml_parse', 'XML reading: expat + canonical dicts (XML only)'),
     ('parse_other', 'rest of parse_response: JSON decoding, canonical-key walk'),
     ('normalise', 'normalize_task_session'),

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # EMClient: one logon session per run against the Enterprise Manager REST API (requests), logoff
 # always, one new logon after an expired session (401), retries with backoff for transient
-# failures of reads, errors that say what to do, and the query service followed page by page.
+# failures of reads, errors that say what to do, and the query service followed page by page (the
+# next page fetched in the background while the caller works on the current one).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -10,6 +11,7 @@ __metaclass__ = type
 import base64
 import http.client
 import socket
+import threading
 import time
 import traceback
 import warnings
@@ -104,6 +106,7 @@ class EMClient(object):
         self._secrets = [settings['password']]
         self.warnings = []
         self._timed_out = False  # a read timeout happened: EM is stalled, the logoff tries once
+        self._background = None  # the one request running in a thread (a prefetched page), if any
         self.stats = {'requests': 0, 'logons': 0, 'logoffs': 0, 'relogons': 0, 'retries': 0, 'pages': 0,
                       'by_method': {}}
         self._http = requests.Session()
@@ -249,6 +252,7 @@ class EMClient(object):
         """DELETE /api/logonSessions/<SessionId>, best effort: it never raises, so it cannot hide the
         error that ended the run. Deleting a logon session is idempotent, so transient failures are
         retried like reads; an expired session answers 401 or 404, which is fine."""
+        self.settle()
         token, session_id = self._token, self._session_id
         self._token = None
         self._session_id = None
@@ -280,7 +284,35 @@ class EMClient(object):
 
     def request(self, method, path, what=None):
         """Send an authenticated request and return the parsed Document (2xx) or raise an EMError."""
+        self.settle()
         url = self.url(path)
+        return self._document(self._exchange(method, url), method, url, what)
+
+    def prefetch(self, url):
+        """Start GET url in a background thread (transport only) while the caller works on what it has;
+        fetched(url) then parses it. Waiting for EM overlaps with parsing the previous page."""
+        self.settle()
+        self._background = _Background(url, self._exchange, 'GET', url)
+
+    def fetched(self, url, what=None):
+        """The Document of a GET started with prefetch(url); its errors are raised here, in the caller's thread."""
+        background, self._background = self._background, None
+        if background is None or background.key != url:
+            if background is not None:
+                background.wait()
+            return self.get(url, what=what)
+        return self._document(background.result(), 'GET', url, what)
+
+    def settle(self):
+        """Wait for a background request to end, dropping its outcome: requests, logons and the logoff of
+        this client never overlap."""
+        background, self._background = self._background, None
+        if background is not None:
+            background.wait()
+
+    def _exchange(self, method, url):
+        """The response to an authenticated request: logs on first if needed, and once more (repeating the
+        request once) when the logon session expired."""
         if not self.logged_on:
             self.logon()
         response = self._send(method, url, self._auth_headers(), retry_exceptions=(method == 'GET'),
@@ -293,6 +325,10 @@ class EMClient(object):
             self.logon()
             response = self._send(method, url, self._auth_headers(), retry_exceptions=(method == 'GET'),
                                   retry_statuses=RETRY_STATUSES if method == 'GET' else ())
+        return response
+
+    def _document(self, response, method, url, what=None):
+        """The parsed Document of a 2xx response, or the EMError its status means."""
         status = response.status_code
         if 200 <= status < 300:
             return parse_response(response.content, response.headers.get('Content-Type'), self._secrets,
@@ -319,9 +355,10 @@ class EMClient(object):
         return doc.data
 
     def query(self, type_name, filter=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None,
-              format='Entities'):
+              format='Entities', prefetch=False):
         """The query service, followed page by page to the end (see QueryPager)."""
-        return QueryPager(self, type_name, filter_expr=filter, sort_desc=sort_desc, page_size=page_size, limit=limit, fmt=format)
+        return QueryPager(self, type_name, filter_expr=filter, sort_desc=sort_desc, page_size=page_size, limit=limit, fmt=format,
+                          prefetch=prefetch)
 
     def query_url(self, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, page=1, fmt='Entities'):
         url = '%s/api/query?type=%s&format=%s' % (self.base_url, quote(type_name, safe=''), quote(fmt, safe=''))
@@ -522,9 +559,12 @@ class EMClient(object):
 class QueryPager(object):
     """Iterates the items of one query, page after page until EM has no more (PagingInfo: PageNum <
     PagesCount, or a Next link). With `limit`, stops once that many items were yielded and sets
-    `truncated` when more existed. `pages` counts the pages read."""
+    `truncated` when more existed. `pages` counts the pages read. With `prefetch`, the next page is
+    requested before the items of the current one are handed out: only for callers that read every
+    page, since a page is only fetched when it is sure to be needed by a caller that does."""
 
-    def __init__(self, client, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None, fmt='Entities'):
+    def __init__(self, client, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None, fmt='Entities',
+                 prefetch=False):
         if limit is not None and limit < 1:
             raise EMInputError('limit must be at least 1, not %r.' % limit)
         if page_size < 1:
@@ -537,6 +577,7 @@ class QueryPager(object):
         # one item more than the limit tells whether the limit cut anything off
         self.page_size = min(page_size, limit + 1) if limit is not None else page_size
         self.fmt = fmt
+        self.prefetch = prefetch
         self.truncated = False
         self.pages = 0
         self.count = 0
@@ -551,9 +592,10 @@ class QueryPager(object):
         url = client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, 1, self.fmt)
         seen_pages = set()
         seen_urls = set()
+        prefetched = None
         while url:
             seen_urls.add(url)
-            doc = client.get(url, what='query')
+            doc = client.fetched(url, what='query') if url == prefetched else client.get(url, what='query')
             _require_query_result(doc, client.safe_url(url))
             self.pages += 1
             client.stats['pages'] += 1
@@ -567,20 +609,55 @@ class QueryPager(object):
                 yield take
                 return
             self.count += len(items)
+            url = self._next_url(page_num, next_href, seen_pages, seen_urls) if more else None
+            if url is not None and self.prefetch:
+                client.prefetch(url)
+                prefetched = url
             yield items
-            if not more:
-                return
-            if page_num is not None:
-                if page_num in seen_pages:
-                    raise EMProtocolError('Enterprise Manager returned page %d of the query twice; stopped to avoid a loop.' % page_num)
-                seen_pages.add(page_num)
-            url = client.rebase(next_href) if next_href else None
-            if url is None or url in seen_urls:
-                if page_num is None:
-                    raise EMProtocolError('Enterprise Manager announced another page of the query without saying which.')
-                url = client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, page_num + 1, self.fmt)
-                if url in seen_urls:
-                    raise EMProtocolError('Enterprise Manager paging does not advance; stopped to avoid a loop.')
+
+    def _next_url(self, page_num, next_href, seen_pages, seen_urls):
+        """The URL of the page after page_num: EM's Next link, else the same query with page + 1."""
+        client = self.client
+        if page_num is not None:
+            if page_num in seen_pages:
+                raise EMProtocolError('Enterprise Manager returned page %d of the query twice; stopped to avoid a loop.' % page_num)
+            seen_pages.add(page_num)
+        url = client.rebase(next_href) if next_href else None
+        if url is None or url in seen_urls:
+            if page_num is None:
+                raise EMProtocolError('Enterprise Manager announced another page of the query without saying which.')
+            url = client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, page_num + 1, self.fmt)
+            if url in seen_urls:
+                raise EMProtocolError('Enterprise Manager paging does not advance; stopped to avoid a loop.')
+        return url
+
+
+class _Background(object):
+    """One call run in a daemon thread (a daemon never keeps a failed run alive); result() waits and
+    returns its value or raises its exception in the waiting thread."""
+
+    def __init__(self, key, function, *args):
+        self.key = key
+        self._outcome = None
+        self._thread = threading.Thread(target=self._run, args=(function, args), name='vbr-em-prefetch')
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _run(self, function, args):
+        try:
+            self._outcome = (None, function(*args))
+        except BaseException as exc:  # pylint: disable=broad-except
+            self._outcome = (exc, None)
+
+    def wait(self):
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        error, value = self._outcome
+        if error is not None:
+            raise error
+        return value
 
 
 # Members that only a QueryResult has (EM sends them all, unused ones as null); Links alone is not

@@ -264,7 +264,8 @@ def _select_once(client, search):
             # each of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of
             # several vCenters can share a name, and the newest of each is wanted.)
             chunk_newest = {}
-            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size)
+            # (without a limit every page is read, so the next one can be fetched while this one is worked on)
+            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size, prefetch=search.limit is None)
             for page in pager.iter_pages():
                 for entity in page:
                     facts = normalize(entity)
@@ -278,7 +279,7 @@ def _select_once(client, search):
         else:
             # IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards.
             pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size,
-                                 limit=None if search.ids else search.limit)
+                                 limit=None if search.ids else search.limit, prefetch=True)
             for entity in pager:
                 add(normalize(entity))
             truncated = truncated or pager.truncated

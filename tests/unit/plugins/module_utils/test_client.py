@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Unit tests of EMClient against the strict fake transport: logon/logoff, re-logon, retries and
-# backoff, friendly errors, no cookies, paging with rebased links, limits.
+# backoff, friendly errors, no cookies, paging with rebased links, limits, prefetch of the next page.
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import base64
 import http.client
 import re
 import socket
+import threading
+import time
 
 import pytest
 import requests
@@ -833,6 +835,99 @@ def test_limit_reached_exactly_at_a_page_end_with_more_pages_is_truncated(em, ma
         pager = client.query('BackupTaskSession', limit=3, page_size=2)
         assert len(list(pager)) == 3
     assert not pager.truncated
+
+
+# --- prefetch: the next page is requested while the caller works on the current one ----------------
+
+def _pages_of_one(em, count, extra=None):
+    """count pages of one session each; extra: page number -> more keyword arguments of expect (a check)."""
+    for number in range(1, count + 1):
+        em.expect('GET', BASE + query_url_path(number, 1),
+                  **dict(page([task_session(number)], page=number, pages=count, page_size=1), **(extra or {}).get(number, {})))
+
+
+def test_prefetch_requests_the_next_page_before_the_current_one_is_handed_out(em, make_client):
+    requested = dict((number, threading.Event()) for number in (2, 3))
+    expect_logon(em)
+    _pages_of_one(em, 3, dict((number, {'check': lambda request, n=number: requested[n].set()}) for number in (2, 3)))
+    expect_logoff(em)
+    with make_client() as client:
+        pages = client.query('BackupTaskSession', page_size=1, prefetch=True).iter_pages()
+        first = next(pages)
+        # page 2 is on its way although nobody asked for it yet (the wait only bounds a hang)
+        assert requested[2].wait(30)
+        assert not requested[3].is_set()
+        rest = list(pages)
+    assert [item['UID'] for item in first + [entity for items in rest for entity in items]] == [
+        task_session(number)['UID'] for number in (1, 2, 3)]
+    # no page more than needed: logon + 3 pages + logoff
+    assert client.stats['requests'] == 5 and client.stats['pages'] == 3
+
+
+def test_without_prefetch_the_next_page_waits_for_the_caller(em, make_client):
+    expect_logon(em)
+    _pages_of_one(em, 2)
+    expect_logoff(em)
+    with make_client() as client:
+        pages = client.query('BackupTaskSession', page_size=1).iter_pages()
+        next(pages)
+        assert [call.url for call in em.calls if call.method == 'GET'] == [BASE + query_url_path(1, 1)]
+        list(pages)
+
+
+def test_prefetch_never_asks_for_a_page_past_the_limit(em, make_client):
+    # the strict transport fails the test if page 2 is requested, even from the background
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 3), **page([task_session(n) for n in (1, 2, 3)], page=1, pages=3, page_size=3))
+    expect_logoff(em)
+    with make_client() as client:
+        pager = client.query('BackupTaskSession', limit=2, prefetch=True)
+        assert len(list(pager)) == 2
+    assert pager.truncated
+
+
+def test_an_error_of_a_prefetched_page_is_raised_where_that_page_is_read(em, make_client, sleeps):
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1), **page([task_session(1)], page=1, pages=2, page_size=1))
+    em.expect('GET', BASE + query_url_path(2, 1), status=500, **dict(zip(('body', 'content_type'), error_body('Database is down', 500))))
+    expect_logoff(em)
+    seen = []
+    with pytest.raises(EMServerError, match='Database is down') as caught:
+        with make_client(retries=0) as client:
+            for items in client.query('BackupTaskSession', page_size=1, prefetch=True).iter_pages():
+                seen.extend(items)
+    assert len(seen) == 1
+    assert_no_secrets(str(caught.value))
+
+
+def test_the_logoff_waits_for_a_prefetched_page_in_flight(em, make_client):
+    events = []
+
+    def slow_page(request):
+        events.append('page 2 sent')
+        time.sleep(0.2)  # widens the window in which an overlapping logoff would show
+        events.append('page 2 answered')
+
+    expect_logon(em)
+    _pages_of_one(em, 2, {2: {'check': slow_page}})
+    em.expect('DELETE', BASE + '/api/logonSessions/' + SESSION_ID, status=204, check=lambda request: events.append('logoff'))
+    with make_client() as client:
+        for unused in client.query('BackupTaskSession', page_size=1, prefetch=True).iter_pages():
+            break  # the caller stops after page 1 while page 2 is being fetched
+    assert events == ['page 2 sent', 'page 2 answered', 'logoff']
+
+
+def test_a_prefetched_page_of_an_expired_session_logs_on_again(em, make_client):
+    second_token, second_session = 'MWI0ODMxZmEtZTgxNi00ZGQyLWFmNjgtODAzNWE5NjQwNGZj', guid(7, 'bbbbbbbb')
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1), check=with_token(), **page([task_session(1)], page=1, pages=2, page_size=1))
+    em.expect('GET', BASE + query_url_path(2, 1), status=401, check=with_token())
+    expect_logon(em, token=second_token, session_id=second_session)
+    em.expect('GET', BASE + query_url_path(2, 1), check=with_token(second_token), **page([task_session(2)], page=2, pages=2, page_size=1))
+    expect_logoff(em, session_id=second_session, token=second_token)
+    with make_client() as client:
+        assert len(list(client.query('BackupTaskSession', page_size=1, prefetch=True))) == 2
+    assert client.stats['relogons'] == 1 and client.stats['logoffs'] == 1
 
 
 def test_query_url_encoding(make_client):
