@@ -71,7 +71,7 @@ def instrument(timers):
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
     client._Background.result = timers.wrap('http', client._Background.result)
-    representation._XmlReader.read = timers.wrap('xml_parse', representation._XmlReader.read)
+    representation._read_xml = timers.wrap('xml_parse', representation._read_xml)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
     task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)
     task_session_search._select_once = timers.wrap('select_other', task_session_search._select_once)

@@ -55,8 +55,8 @@ def parse_args(argv=None):
     parser.add_argument('--repeat-large-core', type=int, default=2,
                         help='timed runs from --large on of the cases behind the module/floor ratios (default 2)')
     parser.add_argument('--large', type=int, default=50000, help='sizes from this on count as large (default 50000)')
-    parser.add_argument('--uri-latency-max', type=int, default=10000,
-                        help='largest size the uri way runs at with latency (it only adds requests x latency; default 10000)')
+    parser.add_argument('--uri-latency-max', type=int, default=None,
+                        help='largest size the uri way runs at with latency, to shorten a run (default: every size)')
     parser.add_argument('--verify-max', type=int, default=10000, help='largest size whose module result is compared with the floor facts')
     parser.add_argument('--install', choices=['symlink', 'build'], default='symlink',
                         help='symlink the work tree as the collection (default) or ansible-galaxy build + install it')
@@ -161,7 +161,7 @@ def applicable(case, cfg, args):
         return 'independent of the latency: see the run without latency'
     if cfg.latency_ms and case.name == 'module_fields':
         return 'same requests as module_xml: measured without latency only'
-    if cfg.latency_ms and case.name == 'uri' and cfg.sessions > args.uri_latency_max:
+    if cfg.latency_ms and case.name == 'uri' and args.uri_latency_max is not None and cfg.sessions > args.uri_latency_max:
         return 'skipped to keep the run short: the latency adds the same requests x latency as to the module'
     return None
 

@@ -289,19 +289,12 @@ class EMClient(object):
         return self._document(self._exchange(method, url), method, url, what)
 
     def prefetch(self, url):
-        """Start GET url in a background thread (transport only) while the caller works on what it has;
-        fetched(url) then parses it. Waiting for EM overlaps with parsing the previous page."""
+        """Start GET url in a background thread (the transport only) while the caller works on what it has;
+        get(url) then parses the answer and raises its errors in the caller's thread. Waiting for EM
+        overlaps with the work on the previous page."""
         self.settle()
+        url = self.url(url)
         self._background = _Background(url, self._exchange, 'GET', url)
-
-    def fetched(self, url, what=None):
-        """The Document of a GET started with prefetch(url); its errors are raised here, in the caller's thread."""
-        background, self._background = self._background, None
-        if background is None or background.key != url:
-            if background is not None:
-                background.wait()
-            return self.get(url, what=what)
-        return self._document(background.result(), 'GET', url, what)
 
     def settle(self):
         """Wait for a background request to end, dropping its outcome: requests, logons and the logoff of
@@ -336,6 +329,11 @@ class EMClient(object):
         raise self._status_error(response, method, url, self._error_text(response), what=what)
 
     def get(self, path, what=None):
+        """GET path as a Document; the answer of prefetch(path) when that is the request started last."""
+        background = self._background
+        if background is not None and background.key == self.url(path):
+            self._background = None
+            return self._document(background.result(), 'GET', background.key, what)
         return self.request('GET', path, what=what)
 
     def get_entity(self, path, entity_type=None):
@@ -592,10 +590,9 @@ class QueryPager(object):
         url = client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, 1, self.fmt)
         seen_pages = set()
         seen_urls = set()
-        prefetched = None
         while url:
             seen_urls.add(url)
-            doc = client.fetched(url, what='query') if url == prefetched else client.get(url, what='query')
+            doc = client.get(url, what='query')
             _require_query_result(doc, client.safe_url(url))
             self.pages += 1
             client.stats['pages'] += 1
@@ -612,7 +609,6 @@ class QueryPager(object):
             url = self._next_url(page_num, next_href, seen_pages, seen_urls) if more else None
             if url is not None and self.prefetch:
                 client.prefetch(url)
-                prefetched = url
             yield items
 
     def _next_url(self, page_num, next_href, seen_pages, seen_urls):

@@ -158,7 +158,7 @@ def parse_xml(body, secrets=(), what='EM'):
     elif _DECLARATION_TEXT.search(data):
         raise _refused(what)
     try:
-        root, content = _XmlReader().read(data)
+        root, content = _read_xml(data)
     except _Refused:
         raise _refused(what)
     except (ExpatError, ValueError) as exc:
@@ -192,70 +192,68 @@ def _local_name(name):
     return result
 
 
-class _XmlReader(object):
-    """Builds the canonical dicts (see the header) straight from expat's callbacks, in one pass.
+def _read_xml(data):
+    """(root name, canonical content) of an XML document, the canonical dicts (see the header) built
+    straight from expat's callbacks in one pass. Python's expat binding is in the standard library;
+    building the canonical shape while parsing, instead of a generic tree walked again afterwards, is
+    what makes big query pages cheap. Each open element is a frame [name, dict, text parts, names seen
+    repeated] on a stack."""
+    parser = expat.ParserCreate(namespace_separator=' ')
+    parser.buffer_text = True
+    # No DTD and no entity is ever processed (defence in depth behind the pre-check).
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    stack = []
+    result = []
+    names = _NAME_CACHE
+    local_name = _local_name
+    force_list = FORCE_LIST
 
-    Python's expat binding is in the standard library; building the canonical shape while parsing,
-    instead of a generic tree that is walked again, is what makes big query pages cheap. Each open
-    element is a frame [name, dict, text parts, names seen repeated] on a stack."""
+    def start(name, attributes):
+        element = {}
+        for key, value in attributes.items():
+            if value.strip():
+                element[names.get(key) or local_name(key)] = value
+        stack.append([names.get(name) or local_name(name), element, None, None])
 
-    def read(self, data):
-        parser = expat.ParserCreate(namespace_separator=' ')
-        parser.buffer_text = True
-        # No DTD and no entity is ever processed (defence in depth behind the pre-check).
-        parser.StartDoctypeDeclHandler = _refuse
-        parser.EntityDeclHandler = _refuse
-        parser.ExternalEntityRefHandler = _refuse
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        stack = []
-        result = []
-        names = _NAME_CACHE
-        local_name = _local_name
-        force_list = FORCE_LIST
+    def text(chunk):
+        frame = stack[-1]
+        if frame[2] is None:
+            frame[2] = [chunk]
+        else:
+            frame[2].append(chunk)
 
-        def start(name, attributes):
-            element = {}
-            for key, value in attributes.items():
-                if value.strip():
-                    element[names.get(key) or local_name(key)] = value
-            stack.append([names.get(name) or local_name(name), element, None, None])
-
-        def text(chunk):
-            frame = stack[-1]
-            if frame[2] is None:
-                frame[2] = [chunk]
+    def end(unused):
+        name, element, parts, unused = stack.pop()
+        if not stack:
+            result.append((name, _finish(element, parts, nested=False)))
+            return
+        value = _finish(element, parts, nested=True)
+        if value is None:
+            return
+        frame = stack[-1]
+        parent = frame[1]
+        if name in force_list:
+            items = parent.get(name)
+            if items is None:
+                parent[name] = [value]
             else:
-                frame[2].append(chunk)
+                items.append(value)
+        elif name not in parent:
+            parent[name] = value
+        elif frame[3] is not None and name in frame[3]:
+            parent[name].append(value)
+        else:  # an element that is not a known list but repeats: a list all the same
+            parent[name] = [parent[name], value]
+            frame[3] = (frame[3] or set()) | set([name])
 
-        def end(unused):
-            name, element, parts, unused = stack.pop()
-            if not stack:
-                result.append((name, _finish(element, parts, nested=False)))
-                return
-            value = _finish(element, parts, nested=True)
-            if value is None:
-                return
-            frame = stack[-1]
-            parent = frame[1]
-            if name in force_list:
-                items = parent.get(name)
-                if items is None:
-                    parent[name] = [value]
-                else:
-                    items.append(value)
-            elif name not in parent:
-                parent[name] = value
-            elif frame[3] is not None and name in frame[3]:
-                parent[name].append(value)
-            else:  # an element that is not a known list but repeats: a list all the same
-                parent[name] = [parent[name], value]
-                frame[3] = (frame[3] or set()) | set([name])
-
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = text
-        parser.Parse(data, True)
-        return result[0]
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.Parse(data, True)
+    return result[0]
 
 
 def _finish(element, parts, nested):
