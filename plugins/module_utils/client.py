@@ -328,13 +328,21 @@ class EMClient(object):
                                   what='Enterprise Manager (%s %s)' % (method, self.safe_url(url)))
         raise self._status_error(response, method, url, self._error_text(response), what=what)
 
-    def get(self, path, what=None):
-        """GET path as a Document; the answer of prefetch(path) when that is the request started last."""
+    def get(self, path, what=None, then=None):
+        """GET path as a Document; the answer of prefetch(path) when that is the request started last.
+        With `then` (a URL), GET `then` is started in the background as soon as this answer is in and is
+        a success, before it is parsed: EM works on the next page while this one is read."""
+        url = self.url(path)
         background = self._background
-        if background is not None and background.key == self.url(path):
+        if background is not None and background.key == url:
             self._background = None
-            return self._document(background.result(), 'GET', background.key, what)
-        return self.request('GET', path, what=what)
+            response = background.result()
+        else:
+            self.settle()
+            response = self._exchange('GET', url)
+        if then is not None and 200 <= response.status_code < 300:
+            self.prefetch(then)
+        return self._document(response, 'GET', url, what)
 
     def get_entity(self, path, entity_type=None):
         """The entity representation of one resource (adds format=Entity), as a canonical dict.
@@ -557,9 +565,11 @@ class EMClient(object):
 class QueryPager(object):
     """Iterates the items of one query, page after page until EM has no more (PagingInfo: PageNum <
     PagesCount, or a Next link). With `limit`, stops once that many items were yielded and sets
-    `truncated` when more existed. `pages` counts the pages read. With `prefetch`, the next page is
-    requested before the items of the current one are handed out: only for callers that read every
-    page, since a page is only fetched when it is sure to be needed by a caller that does."""
+    `truncated` when more existed. `pages` counts the pages read. With `prefetch` (for callers that read
+    every page), one request is always on its way: page N+1 is asked for as soon as page N has arrived,
+    before it is parsed, when the page count EM gave and the limit say it will be read; the page URLs
+    are then built here rather than taken from Next links, so the page asked for ahead is the one read
+    next. Should the page count shrink while paging, that one request is the most that is wasted."""
 
     def __init__(self, client, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None, fmt='Entities',
                  prefetch=False):
@@ -587,12 +597,17 @@ class QueryPager(object):
     def iter_pages(self):
         """Yield the list of items of each page."""
         client = self.client
-        url = client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, 1, self.fmt)
+        url = self._page_url(1)
+        number = 1  # the page `url` asks for (prefetch: the URLs are built here, so they are known)
+        pages_count = None
         seen_pages = set()
         seen_urls = set()
         while url:
             seen_urls.add(url)
-            doc = client.get(url, what='query')
+            following = None
+            if self.prefetch and number is not None and pages_count is not None and number < min(pages_count, self._last_page_needed()):
+                following = self._page_url(number + 1)
+            doc = client.get(url, what='query', then=following)
             _require_query_result(doc, client.safe_url(url))
             self.pages += 1
             client.stats['pages'] += 1
@@ -607,22 +622,33 @@ class QueryPager(object):
                 return
             self.count += len(items)
             url = self._next_url(page_num, next_href, seen_pages, seen_urls) if more else None
-            if url is not None and self.prefetch:
-                client.prefetch(url)
+            number = page_num + 1 if self.prefetch and page_num is not None else None
+            if url is not None and self.prefetch and url != following:
+                client.prefetch(url)  # (a page asked for ahead that is not the next one after all is dropped)
             yield items
 
+    def _page_url(self, number):
+        return self.client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, number, self.fmt)
+
+    def _last_page_needed(self):
+        """The last page a limit may need (pages before the last one are full); without a limit, no bound."""
+        if self.limit is None:
+            return float('inf')
+        return -(-self.limit // self.page_size)
+
     def _next_url(self, page_num, next_href, seen_pages, seen_urls):
-        """The URL of the page after page_num: EM's Next link, else the same query with page + 1."""
+        """The URL of the page after page_num: EM's Next link, else the same query with page + 1. With
+        prefetch, the latter whenever page_num is known, so a page asked for ahead is the page read next."""
         client = self.client
         if page_num is not None:
             if page_num in seen_pages:
                 raise EMProtocolError('Enterprise Manager returned page %d of the query twice; stopped to avoid a loop.' % page_num)
             seen_pages.add(page_num)
-        url = client.rebase(next_href) if next_href else None
+        url = client.rebase(next_href) if next_href and not (self.prefetch and page_num is not None) else None
         if url is None or url in seen_urls:
             if page_num is None:
                 raise EMProtocolError('Enterprise Manager announced another page of the query without saying which.')
-            url = client.query_url(self.type_name, self.filter_expr, self.sort_desc, self.page_size, page_num + 1, self.fmt)
+            url = self._page_url(page_num + 1)
             if url in seen_urls:
                 raise EMProtocolError('Enterprise Manager paging does not advance; stopped to avoid a loop.')
         return url

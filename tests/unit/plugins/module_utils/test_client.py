@@ -900,6 +900,69 @@ def test_an_error_of_a_prefetched_page_is_raised_where_that_page_is_read(em, mak
     assert_no_secrets(str(caught.value))
 
 
+def test_get_then_asks_for_the_next_page_before_this_one_is_parsed(em, make_client):
+    first, second = BASE + query_url_path(1, 1), BASE + query_url_path(2, 1)
+    expect_logon(em)
+    em.expect('GET', first, **page([task_session(1)], page=1, pages=2, page_size=1))
+    em.expect('GET', second, **page([task_session(2)], page=2, pages=2, page_size=1))
+    expect_logoff(em)
+    with make_client() as client:
+        parsed = []
+        original = client._document
+
+        def document(response, method, url, what=None):
+            # when page 1 is parsed, page 2 is already on its way
+            parsed.append((url, client._background is not None and client._background.key == second))
+            return original(response, method, url, what)
+        client._document = document
+        client.get(first, then=second)
+        client.get(second)
+    assert parsed == [(first, True), (second, False)]
+    assert client.stats['requests'] == 4  # logon, two pages, logoff: the page fetched ahead is not asked for twice
+
+
+def test_get_then_asks_for_nothing_after_an_error(em, make_client, sleeps):
+    # the strict transport fails the test if page 2 is requested
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1), status=500, **dict(zip(('body', 'content_type'), error_body('Database is down', 500))))
+    expect_logoff(em)
+    with pytest.raises(EMServerError):
+        with make_client(retries=0) as client:
+            client.get(BASE + query_url_path(1, 1), then=BASE + query_url_path(2, 1))
+
+
+def test_prefetch_builds_page_urls_instead_of_following_next_links(em, make_client):
+    # EM writes its Next links its own way (parenthesised filter, parameters moved); a page asked for ahead
+    # must be the page read next, so with prefetch the pager builds every page URL itself.
+    filter_text = 'Result%3D%3DFailed'
+    expect_logon(em)
+    for number in (1, 2, 3):
+        em_link = ('/api/query?type=BackupTaskSession&format=Entities&sortDesc=CreationTime&filter=(Result%%3d%%3dFailed)'
+                   '&pageSize=1&page=%d' % (number + 1))
+        em.expect('GET', BASE + query_url_path(number, 1, filter_text),
+                  **page([task_session(number)], page=number, pages=3, page_size=1, next_path=em_link if number < 3 else None))
+    expect_logoff(em)
+    with make_client() as client:
+        pager = client.query('BackupTaskSession', filter='Result==Failed', page_size=1, prefetch=True)
+        assert len(list(pager)) == 3
+    assert client.stats['requests'] == 5
+
+
+def test_pages_shrinking_while_paging_cost_at_most_the_page_asked_for_ahead(em, make_client):
+    # page 1 says 3 pages, page 2 (read while page 3 is already asked for) says 2: the listing ends after
+    # page 2, and the answer for page 3 is waited for before the logoff
+    events = []
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1), **page([task_session(1)], page=1, pages=3, page_size=1))
+    em.expect('GET', BASE + query_url_path(2, 1), **page([task_session(2)], page=2, pages=2, page_size=1))
+    em.expect('GET', BASE + query_url_path(3, 1), check=lambda request: events.append('page 3'), **page([], page=3, pages=2, page_size=1))
+    em.expect('DELETE', BASE + '/api/logonSessions/' + SESSION_ID, status=204, check=lambda request: events.append('logoff'))
+    with make_client() as client:
+        assert [item['UID'] for item in client.query('BackupTaskSession', page_size=1, prefetch=True)] == [
+            task_session(1)['UID'], task_session(2)['UID']]
+    assert events == ['page 3', 'logoff']
+
+
 def test_the_logoff_waits_for_a_prefetched_page_in_flight(em, make_client):
     events = []
 
