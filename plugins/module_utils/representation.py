@@ -282,16 +282,16 @@ def _finish(element, parts, nested):
 
 
 def _root_data(content):
+    """The data of the root element: always a dict."""
     if isinstance(content, dict):
-        keys = list(content)
         # A root that only wraps repeated items (<EntityReferences><Ref/>..., <BackupTaskSessions>...)
         # is keyed like JSON: by the plural of the item name.
-        if len(keys) == 1 and keys[0] in FORCE_LIST and isinstance(content[keys[0]], list):
-            return {keys[0] + 's': content[keys[0]]}
-        if content.get('nil') == 'true':
+        if len(content) == 1:
+            key, items = next(iter(content.items()))
+            if key in FORCE_LIST and isinstance(items, list):
+                return {key + 's': items}
+        if content.get('nil') == 'true':  # xsi:nil
             return {}
-        if len(keys) == 1 and keys[0] == '#text':
-            return dict(content)
         return content
     if content is None:
         return {}
