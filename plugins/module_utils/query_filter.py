@@ -14,8 +14,14 @@ from urllib.parse import quote
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc
 
+# The EM query type whose filters this module builds.
+TASK_SESSION_QUERY_TYPE = 'BackupTaskSession'
 TASK_SESSION_STATES = ('InProgress', 'Pending', 'Completed')
 TASK_SESSION_RESULTS = ('Success', 'Warning', 'Failed')
+# The states of a session that has not finished yet.
+RUNNING_STATES = ('InProgress', 'Pending')
+# Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
+MAX_FILTER_LENGTH = 5800
 
 # Characters left raw in the encoded filter: EM reads them as operators/grouping.
 _FILTER_SAFE = ';,()'
@@ -91,6 +97,21 @@ def string_values(option, values):
 def encode_filter(expression):
     """Percent-encode a filter for the query string (UTF-8); ';' ',' '(' ')' stay raw, '&' becomes %26."""
     return quote(expression, safe=_FILTER_SAFE)
+
+
+def chunk_by_length(values, make_filter, max_length=MAX_FILTER_LENGTH):
+    """Split values, order kept, into groups whose encoded make_filter(group) fits in max_length.
+    A value too long even alone forms a group of its own: the caller decides whether to refuse it."""
+    chunks = []
+    current = []
+    for value in values:
+        if current and len(encode_filter(make_filter(current + [value]))) > max_length:
+            chunks.append(current)
+            current = []
+        current.append(value)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def build_task_session_filter(vm_names=None, job_names=None, backup_server_names=None, states=None, results=None,

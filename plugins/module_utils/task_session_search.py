@@ -12,9 +12,13 @@ import time
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
+    MAX_FILTER_LENGTH,
+    RUNNING_STATES,
+    TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
     TASK_SESSION_STATES,
     build_task_session_filter,
+    chunk_by_length,
     encode_filter,
     normalize_enum,
     string_values,
@@ -34,10 +38,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils 
     utc_now,
 )
 
-QUERY_TYPE = 'BackupTaskSession'
-RUNNING_STATES = ('inprogress', 'pending')
-# Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
-MAX_FILTER_LENGTH = 5800
+# EM states are compared without regard to case here.
+_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 
 SEARCH_DEFAULTS = {
     'id': None,
@@ -181,16 +183,7 @@ def query_filters(search, max_length=MAX_FILTER_LENGTH):
     if _encoded_length(search, lists) <= max_length:
         return [base_filter(search, **lists)]
     name = max(_LIST_CRITERIA, key=lambda key: len(encode_filter(','.join(lists[key]))))
-    chunks = []
-    current = []
-    for value in lists[name]:
-        candidate = current + [value]
-        if current and _encoded_length(search, {name: candidate}) > max_length:
-            chunks.append(current)
-            candidate = [value]
-        current = candidate
-    if current:
-        chunks.append(current)
+    chunks = chunk_by_length(lists[name], lambda values: base_filter(search, **{name: values}), max_length)
     result = []
     for chunk in chunks:
         chunk_lists = dict(lists)
@@ -238,52 +231,67 @@ def _kept_keys(fields):
     return tuple(key for key in TASK_SESSION_KEYS if key in wanted)
 
 
-def _select_once(client, search):
-    """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
-    sessions = []
-    seen = set()
-    truncated = False
-    kept = _kept_keys(search.fields)
+class _Collected(object):
+    """The sessions one pass has read, each once, in reading order (facts cut to `kept` keys)."""
 
-    def add(facts):
-        key = facts.get('id') or facts.get('uid')
-        if key in seen:  # a session inserted while paging shifts the pages: drop the repeat
-            return False
-        seen.add(key)
-        sessions.append(facts)
-        return True
+    def __init__(self, kept):
+        self.kept = kept
+        self.sessions = []
+        self.seen = set()
 
-    def normalize(entity):
+    def add(self, entity):
+        """The facts of entity, or None when that session was read already (a session inserted while
+        paging shifts the pages: the repeat is dropped)."""
         facts = normalize_task_session(entity)
-        return facts if kept is None else dict((key, facts.get(key)) for key in kept)
+        if self.kept is not None:
+            facts = dict((key, facts.get(key)) for key in self.kept)
+        key = facts.get('id') or facts.get('uid')
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        self.sessions.append(facts)
+        return facts
 
-    newest = {}
-    for filter_text in search.filters:
-        if search.latest_per_vm and not search.ids:
-            # Sorted newest first: with a limit, once more VMs than that were seen, the newest session of
-            # each of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of
-            # several vCenters can share a name, and the newest of each is wanted.)
-            chunk_newest = {}
-            # (without a limit every page is read, so the next one can be fetched while this one is worked on)
-            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size, prefetch=search.limit is None)
-            for page in pager.iter_pages():
-                for entity in page:
-                    facts = normalize(entity)
-                    if add(facts):
-                        _keep_newest(chunk_newest, facts)
-                if search.limit is not None and len(chunk_newest) > search.limit:
-                    truncated = True
-                    break
-            for facts in chunk_newest.values():
-                _keep_newest(newest, facts)
-        else:
-            # IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards.
-            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size,
-                                 limit=None if search.ids else search.limit, prefetch=True)
-            for entity in pager:
-                add(normalize(entity))
-            truncated = truncated or pager.truncated
+    def found_ids(self):
+        return set(str(key).lower() for key in self.seen if key)
 
+
+def _read_newest_per_vm(client, search, filter_text, collected, newest):
+    """latest_per_vm without IDs: read one filter's pages into newest (VM key -> facts); True when
+    the limit cut the reading short.
+
+    Sorted newest first: with a limit, once more VMs than that were seen, the newest session of each
+    of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of several
+    vCenters can share a name, and the newest of each is wanted.)"""
+    chunk_newest = {}
+    truncated = False
+    # without a limit every page is read, so the next one can be fetched while this one is worked on
+    pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size, prefetch=search.limit is None)
+    for page in pager.iter_pages():
+        for entity in page:
+            facts = collected.add(entity)
+            if facts is not None:
+                _keep_newest(chunk_newest, facts)
+        if search.limit is not None and len(chunk_newest) > search.limit:
+            truncated = True
+            break
+    for facts in chunk_newest.values():
+        _keep_newest(newest, facts)
+    return truncated
+
+
+def _read_all(client, search, filter_text, collected):
+    """Read one filter's sessions; True when EM had more than the limit.
+    IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards."""
+    pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size,
+                         limit=None if search.ids else search.limit, prefetch=True)
+    for entity in pager:
+        collected.add(entity)
+    return pager.truncated
+
+
+def _newest_first(search, sessions, newest):
+    """(the sessions to return, newest first, within the limit; True when the limit cut them)."""
     if search.latest_per_vm:
         if search.ids:
             for facts in sessions:
@@ -291,9 +299,22 @@ def _select_once(client, search):
         sessions = list(newest.values())
     sessions.sort(key=_creation_key, reverse=True)
     if search.limit is not None and len(sessions) > search.limit:
-        sessions = sessions[:search.limit]
-        truncated = True
-    return sessions, truncated, set(str(key).lower() for key in seen if key)
+        return sessions[:search.limit], True
+    return sessions, False
+
+
+def _select_once(client, search):
+    """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
+    collected = _Collected(_kept_keys(search.fields))
+    newest = {}
+    truncated = False
+    for filter_text in search.filters:
+        if search.latest_per_vm and not search.ids:
+            truncated = _read_newest_per_vm(client, search, filter_text, collected, newest) or truncated
+        else:
+            truncated = _read_all(client, search, filter_text, collected) or truncated
+    sessions, cut = _newest_first(search, collected.sessions, newest)
+    return sessions, truncated or cut, collected.found_ids()
 
 
 def summarize(sessions):
@@ -309,7 +330,7 @@ def summarize(sessions):
 
 
 def _running(sessions):
-    return [s for s in sessions if str(s.get('state') or '').lower() in RUNNING_STATES]
+    return [s for s in sessions if str(s.get('state') or '').lower() in _RUNNING]
 
 
 def _describe(facts):

@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
-    MAX_FILTER_LENGTH,
     prepare_criteria,
     query_filters,
     search_task_sessions,
