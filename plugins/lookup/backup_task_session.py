@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Lookup backup_task_session: task session IDs (or UIDs, or facts) for IDs, task session names and VM
-# names, inside templates. Thin glue: options -> module_utils/task_session_lookup.py over one EMClient.
+# names, inside templates. Thin glue: options -> plugin_utils/lookup_resolution.py over one EMClient.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -189,11 +189,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_
     connection_params_from,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError, EMNotFoundError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_lookup import (
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.lookup_resolution import (
     MISSING_HINT,
-    ON_MISSING,
-    OUTPUTS,
-    check_choice,
     describe_missing,
     prepare_lookup,
     render,
@@ -208,8 +205,9 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._connection_vars(variables), direct=kwargs)
         try:
-            output = check_choice('output', self.get_option('output'), OUTPUTS)
-            on_missing = check_choice('on_missing', self.get_option('on_missing'), ON_MISSING)
+            # output and on_missing are one of their choices: Ansible checks them in set_options()
+            output = self.get_option('output')
+            on_missing = self.get_option('on_missing')
             # bad terms and options fail here, before any request
             lookup = prepare_lookup(terms, result=self.get_option('result'), state=self.get_option('state'),
                                     job_name=self.get_option('job_name'), since=self.get_option('since'))

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
@@ -165,6 +165,13 @@ def test_bad_input_fails_before_any_request(em, lookup):
         lookup.run(['db01'], variables={}, state='done', **CONNECTION)
     with pytest.raises(AnsibleLookupError, match='No Enterprise Manager URL given'):
         lookup.run(['db01'], variables={}, username=USERNAME, password=PASSWORD)
+    assert em.calls == []
+
+
+@pytest.mark.parametrize('option, value', [('output', 'guid'), ('output', 'UID'), ('on_missing', 'never')])
+def test_a_value_outside_the_choices_fails_before_any_request(em, lookup, option, value):
+    with pytest.raises(AnsibleError, match='Invalid value .*%s' % value):
+        lookup.run(['db01'], variables={}, **dict(CONNECTION, **{option: value}))
     assert em.calls == []
 
 
