@@ -15,13 +15,13 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     all_of,
     any_of,
     build_task_session_filter,
-    chunk_by_length,
     comparison,
     encode_filter,
     normalize_enum,
     quote_value,
     string_values,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import chunk_by_length
 
 UTC = timezone.utc
 
