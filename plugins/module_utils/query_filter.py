@@ -134,3 +134,29 @@ def build_task_session_filter(vm_names=None, job_names=None, backup_server_names
         raw_group(raw),
     ]
     return all_of(terms)
+
+
+def task_session_filters(lists, options, max_length=MAX_FILTER_LENGTH, **criteria):
+    """The filters of one selection: build_task_session_filter(**lists, **criteria) when it fits in
+    max_length encoded characters, else one per chunk of the longest OR-list of `lists` (the results of
+    the chunks are disjoint). `options` names the option of each list, for the EMInputError raised
+    when even one value of that list per query does not fit."""
+    def build(**replaced):
+        return build_task_session_filter(**dict(criteria, **dict(lists, **replaced)))
+    whole = build()
+    if len(encode_filter(whole)) <= max_length:
+        return [whole]
+    name = max(lists, key=lambda key: len(encode_filter(','.join(lists[key]))))
+    chunks = chunk_by_length(lists[name], lambda values: build(**{name: values}), max_length)
+    filters = [build(**{name: chunk}) for chunk in chunks]
+    if not filters:  # no list to split, the rest alone is too long: without this error no query would run
+        raise _too_long(max_length, 'Shorten the filter option.')
+    if any(len(encode_filter(text)) > max_length for text in filters):
+        raise _too_long(max_length, 'Shorten the filter option, or give fewer values to the list options other than %s '
+                                    '(long lists of one option are split over several queries).' % options[name])
+    return filters
+
+
+def _too_long(max_length, hint):
+    return EMInputError('The selection needs an EM query filter longer than the %d characters that fit in one request URL.'
+                        % max_length, hint=hint)

@@ -17,11 +17,9 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
     TASK_SESSION_STATES,
-    build_task_session_filter,
-    chunk_by_length,
-    encode_filter,
     normalize_enum,
     string_values,
+    task_session_filters,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
     JOB_SESSION_URN,
@@ -145,56 +143,23 @@ def prepare_criteria(criteria, now=None):
     return search
 
 
-# The OR-lists of a search, by their build_task_session_filter() argument name. When the filter of
-# all of them is too long for one URL, the longest is split over several queries.
-_LIST_CRITERIA = ('uids', 'job_session_uids', 'vm_names', 'job_names', 'backup_server_names')
+# The option each OR-list of a search comes from, by its build_task_session_filter() argument name.
 _OPTION_OF = {'uids': 'id', 'job_session_uids': 'job_session_id', 'vm_names': 'vm_name', 'job_names': 'job_name',
               'backup_server_names': 'backup_server_name'}
 
 
-def criteria_lists(search):
-    """The OR-lists of a prepared search (IDs as UIDs), by build_task_session_filter() argument."""
-    return {
+def query_filters(search, max_length=MAX_FILTER_LENGTH):
+    """The filters to query: one, or one per chunk of the longest OR-list when the filter of all of them
+    is too long for one URL (see task_session_filters). EMInputError when even that does not fit."""
+    lists = {
         'uids': [TASK_SESSION_URN + guid for guid in search.ids],
         'job_session_uids': list(search.job_session_uids),
         'vm_names': list(search.vm_names),
         'job_names': list(search.job_names),
         'backup_server_names': list(search.backup_server_names),
     }
-
-
-def base_filter(search, **lists):
-    """The EM filter of a prepared search; keyword arguments replace some of its OR-lists."""
-    values = criteria_lists(search)
-    values.update(lists)
-    return build_task_session_filter(states=search.states, results=search.results, since=search.since,
-                                     until=search.until, raw=search.raw_filter, **values)
-
-
-def _encoded_length(search, lists):
-    return len(encode_filter(base_filter(search, **lists)))
-
-
-def query_filters(search, max_length=MAX_FILTER_LENGTH):
-    """The filters to query: one when it fits in max_length encoded characters, else one per chunk
-    of the longest OR-list (the results of the chunks are disjoint). Raises EMInputError when even
-    one value of that list per query does not fit."""
-    lists = criteria_lists(search)
-    if _encoded_length(search, lists) <= max_length:
-        return [base_filter(search, **lists)]
-    name = max(_LIST_CRITERIA, key=lambda key: len(encode_filter(','.join(lists[key]))))
-    chunks = chunk_by_length(lists[name], lambda values: base_filter(search, **{name: values}), max_length)
-    result = []
-    for chunk in chunks:
-        chunk_lists = dict(lists)
-        chunk_lists[name] = chunk
-        if _encoded_length(search, chunk_lists) > max_length:
-            raise EMInputError('The selection needs an EM query filter longer than the %d characters that fit in one request URL.'
-                               % max_length,
-                               hint='Shorten the filter option, or give fewer values to the list options other than %s '
-                                    '(long lists of one option are split over several queries).' % _OPTION_OF[name])
-        result.append(base_filter(search, **chunk_lists))
-    return result
+    return task_session_filters(lists, _OPTION_OF, max_length, states=search.states, results=search.results,
+                                since=search.since, until=search.until, raw=search.raw_filter)
 
 
 def _creation_key(facts):
@@ -252,15 +217,10 @@ class _Collected(object):
         self.sessions.append(facts)
         return facts
 
-    def found_ids(self):
-        return set(str(key).lower() for key in self.seen if key)
-
 
 def _read_newest_per_vm(client, search, filter_text, collected, newest):
-    """latest_per_vm without IDs: read one filter's pages into newest (VM key -> facts); True when
-    the limit cut the reading short.
-
-    Sorted newest first: with a limit, once more VMs than that were seen, the newest session of each
+    """latest_per_vm without IDs: one filter's pages into newest (VM key -> facts); True when the
+    limit cut the reading short. Sorted newest first: with a limit, once more VMs than that were seen, the newest session of each
     of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of several
     vCenters can share a name, and the newest of each is wanted.)"""
     chunk_newest = {}
@@ -314,7 +274,7 @@ def _select_once(client, search):
         else:
             truncated = _read_all(client, search, filter_text, collected) or truncated
     sessions, cut = _newest_first(search, collected.sessions, newest)
-    return sessions, truncated or cut, collected.found_ids()
+    return sessions, truncated or cut, set(str(key).lower() for key in collected.seen if key)
 
 
 def summarize(sessions):

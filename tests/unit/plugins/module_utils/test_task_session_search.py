@@ -161,6 +161,13 @@ def test_a_selection_too_long_even_when_split_fails_before_any_request(em, make_
     assert em.calls == []
 
 
+def test_a_filter_option_too_long_alone_fails_before_any_request(em, make_client):
+    # no list option to split: an error, not a selection that runs no query and returns nothing
+    with pytest.raises(EMInputError, match='longer than the %d characters.*Shorten the filter option[.]$' % MAX_FILTER_LENGTH):
+        run(make_client, {'filter': 'Reason=="%s"' % ('x' * MAX_FILTER_LENGTH)})
+    assert em.calls == []
+
+
 def test_query_filters_of_a_short_selection_is_one_filter():
     search = prepare_criteria({'vm_name': ['a', 'b'], 'id': [guid(1)]}, now=NOW)
     assert query_filters(search) == ['UID=="%s%s";(VmDisplayName=="a",VmDisplayName=="b")' % (URN, guid(1))]
