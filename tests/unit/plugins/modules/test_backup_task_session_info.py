@@ -10,7 +10,6 @@ import json
 import sys
 
 import pytest
-import yaml
 
 from ansible.module_utils import basic
 
@@ -185,17 +184,6 @@ def test_missing_requests(monkeypatch, em, run_module):
     monkeypatch.setattr(module_under_test, 'HAS_REQUESTS', False)
     result, failed = run_module(dict(ARGS))
     assert failed and 'requests' in result['msg'] and 'Failed to import' in result['msg']
-
-
-def test_argument_spec_matches_the_documentation():
-    doc = yaml.safe_load(module_under_test.DOCUMENTATION)
-    spec = module_under_test.argument_spec()
-    own = dict((k, v) for k, v in spec.items() if k in doc['options'])
-    assert set(own) == set(doc['options'])
-    for name, option in doc['options'].items():
-        assert option['type'] == own[name]['type'], name
-        assert option.get('default') == own[name].get('default'), name
-        assert option.get('choices') == own[name].get('choices'), name
 
 
 def test_an_expected_error_carries_no_traceback(em, monkeypatch, capsys):
