@@ -10,7 +10,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import whole_number
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
     MAX_FILTER_LENGTH,
     RUNNING_STATES,
@@ -30,6 +30,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     project,
     validate_fields,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_defaults
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_user_time,
@@ -39,25 +40,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils 
 # EM states are compared without regard to case here.
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 
-SEARCH_DEFAULTS = {
-    'id': None,
-    'job_session_id': None,
-    'vm_name': None,
-    'job_name': None,
-    'backup_server_name': None,
-    'state': None,
-    'result': None,
-    'since': None,
-    'until': None,
-    'filter': None,
-    'latest_per_vm': False,
-    'limit': None,
-    'wait': False,
-    'wait_timeout': 600,
-    'wait_sleep': 10,
-    'fields': None,
-    'page_size': 1000,
-}
+# What an absent option means: the option table's defaults (page_size is no option: the bench sets it).
+SEARCH_DEFAULTS = dict(selection_defaults(), page_size=1000)
 
 
 class PreparedSearch(object):
@@ -68,14 +52,6 @@ class PreparedSearch(object):
 
     def as_dict(self):
         return dict(self.__dict__)
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
 
 
 def _whole_number(criteria, name, minimum):
@@ -94,13 +70,13 @@ def prepare_criteria(criteria, now=None):
 
     ids = []
     id_inputs = []
-    for value in _as_list(merged['id']):
+    for value in as_list(merged['id']):
         guid = parse_object_id(value, TASK_SESSION_URN, 'id')
         if guid not in ids:
             ids.append(guid)
             id_inputs.append(str(value).strip())
     job_session_uids = []
-    for value in _as_list(merged['job_session_id']):
+    for value in as_list(merged['job_session_id']):
         uid = JOB_SESSION_URN + parse_object_id(value, JOB_SESSION_URN, 'job_session_id')
         if uid not in job_session_uids:
             job_session_uids.append(uid)
@@ -123,11 +99,11 @@ def prepare_criteria(criteria, now=None):
         ids=ids,
         id_inputs=id_inputs,
         job_session_uids=job_session_uids,
-        vm_names=string_values('vm_name', _as_list(merged['vm_name'])),
-        job_names=string_values('job_name', _as_list(merged['job_name'])),
-        backup_server_names=string_values('backup_server_name', _as_list(merged['backup_server_name'])),
-        states=normalize_enum('state', _as_list(merged['state']), TASK_SESSION_STATES),
-        results=normalize_enum('result', _as_list(merged['result']), TASK_SESSION_RESULTS),
+        vm_names=string_values('vm_name', as_list(merged['vm_name'])),
+        job_names=string_values('job_name', as_list(merged['job_name'])),
+        backup_server_names=string_values('backup_server_name', as_list(merged['backup_server_name'])),
+        states=normalize_enum('state', as_list(merged['state']), TASK_SESSION_STATES),
+        results=normalize_enum('result', as_list(merged['result']), TASK_SESSION_RESULTS),
         since=since,
         until=until,
         raw_filter=raw_filter,
@@ -136,7 +112,7 @@ def prepare_criteria(criteria, now=None):
         wait=bool(merged['wait']),
         wait_timeout=wait_timeout,
         wait_sleep=wait_sleep,
-        fields=validate_fields(_as_list(merged['fields'])),
+        fields=validate_fields(as_list(merged['fields'])),
         page_size=page_size,
     )
     search.filters = query_filters(search)  # a selection too long for EM fails here, before any request

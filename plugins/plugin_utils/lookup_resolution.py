@@ -13,6 +13,7 @@ from collections import namedtuple
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
     MAX_FILTER_LENGTH,
     TASK_SESSION_QUERY_TYPE,
@@ -127,10 +128,6 @@ def classify_term(value):
 
 def prepare_lookup(terms, result=None, state=None, job_name=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
     """Validate the terms and the VM narrowing options before any request; raises EMInputError."""
-    def as_list(value):
-        if value is None:
-            return []
-        return list(value) if isinstance(value, (list, tuple)) else [value]
     lookup = PreparedLookup(
         terms=[classify_term(term) for term in flatten_terms(terms)],
         job_names=string_values('job_name', as_list(job_name)),

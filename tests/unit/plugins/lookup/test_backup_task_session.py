@@ -19,6 +19,7 @@ from ansible.template import Templar
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import em_connection
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
     PASSWORD,
@@ -66,7 +67,8 @@ def lookup(monkeypatch, em):
     plugin = lookup_loader.get('vbr.enterprise_manager.backup_task_session', loader=loader, templar=Templar(loader=loader))
     assert plugin is not None
     module = sys.modules[type(plugin).__module__]
-    monkeypatch.setattr(module, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
+    # the client is built by plugin_utils/em_connection.py, as for every controller-side plugin
+    monkeypatch.setattr(em_connection, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
     plugin.warnings = Recorder()
     plugin.vvv = Recorder()
     monkeypatch.setattr(module.display, 'warning', plugin.warnings)
