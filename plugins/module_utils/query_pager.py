@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # The EM query service (GET /api/query?type=...) read page by page: the page URLs, the items and
-# paging facts of a QueryResult, and QueryPager, which follows the pages to the end (or a limit)
-# and can keep the request for the next page on its way while the
+# paging facts of a QueryResult, and QueryPager, which follows the pages to the end (or a limit),
+# with the page size EM applied, and can keep the request for the next page on its way while the
 # caller works on the current one.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -15,7 +15,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list, canonical_key, first_link, to_int
 
-# The page size asked for.
+# The page size asked for; EM may apply a smaller one (its maximum is not documented), see QueryPager.
 DEFAULT_PAGE_SIZE = 1000
 
 
@@ -36,6 +36,12 @@ def paging_info(data):
         return None, None, None
     link = first_link(info, rel='Next')
     return to_int(info.get('PageNum')), to_int(info.get('PagesCount')), (link or {}).get('Href')
+
+
+def applied_page_size(data):
+    """The PageSize EM says it applied to a QueryResult, or None."""
+    info = data.get('PagingInfo') if isinstance(data, dict) else None
+    return to_int(info.get('PageSize')) if isinstance(info, dict) else None
 
 
 def query_items(data, type_name):
@@ -59,6 +65,8 @@ class _Walk(object):
         self.number = 1
         self.ahead = None
         self.pages_count = None
+        self.applied = None  # the page size EM applied to the page read last
+        self.restart = None  # the number of the next page after EM applied a smaller page size
         self.seen_pages = set()
         self.seen_urls = set()
 
@@ -75,6 +83,8 @@ class QueryPager(object):
     PagesCount, or a Next link). With `limit`, stops once that many items were yielded and sets
     `truncated` when more existed. `pages` counts the pages read.
 
+    EM may apply a smaller page size than asked (PagingInfo PageSize): the pager then asks for the
+    following pages with that size, numbered from the rows read so far, so every row is read once.
     With `prefetch` (for callers that read every page), one request is always on its way: page N+1
     is asked for as soon as page N has arrived, before it is parsed, when the page count EM gave and
     the limit say it will be read; the page URLs are then built here rather than taken from Next
@@ -131,6 +141,7 @@ class QueryPager(object):
         self.pages += 1
         client.stats['pages'] += 1
         page_num, walk.pages_count, next_href = paging_info(doc.data)
+        walk.applied = applied_page_size(doc.data)
         return query_items(doc.data, self.type_name), page_num, next_href
 
     def _ahead(self, walk):
@@ -141,9 +152,26 @@ class QueryPager(object):
             return None
         return self._page_url(walk.number + 1)
 
+    def _follow_page_size(self, walk):
+        """EM applied a smaller page size than asked and has more pages: page on with it. Its Next links
+        may still carry the size asked for, so from here on the page URLs are built here, numbered from
+        the rows read."""
+        applied = walk.applied
+        if applied is None or not 0 < applied < self.page_size:
+            return
+        rows = self.count
+        if rows % applied:
+            raise EMProtocolError('Enterprise Manager applied a page size of %d to the query after %d rows; '
+                                  'stopped rather than skip or repeat rows.' % (applied, rows),
+                                  hint='Retry; if it persists, report the EM version and the query.')
+        self.page_size = applied
+        self.own_urls = True
+        walk.restart = rows // applied + 1
+
     def _advance(self, walk, page_num, next_href, more):
         walk.url, walk.number = None, None
         if more:
+            self._follow_page_size(walk)
             walk.url, walk.number = self._next_page(walk, page_num, next_href)
         if walk.url is not None and self.prefetch and walk.url != walk.ahead:
             self.client.prefetch(walk.url)  # (a page asked for ahead that is not the next one after all is dropped)
@@ -152,7 +180,9 @@ class QueryPager(object):
         """(URL, number) of the page after page_num: EM's Next link (number None), else the same query
         with page + 1; the latter whenever the pager builds the URLs and page_num is known."""
         walk.note(page_num)
-        number = page_num + 1 if page_num is not None else None
+        number, walk.restart = walk.restart, None
+        if number is None and page_num is not None:
+            number = page_num + 1
         if next_href and (number is None or not self.own_urls):
             url = self.client.rebase(next_href)
             if url not in walk.seen_urls:
