@@ -78,7 +78,7 @@ def main(argv=None):
 
     import floor
     from ansible.module_utils.common.parameters import remove_values
-    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import representation
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import query_pager, representation
     from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session, project
     import xmltodict
 
@@ -89,14 +89,14 @@ def main(argv=None):
         facts = []
         for body, content_type in pages:
             doc = representation.parse_response(body, content_type)
-            facts.extend(normalize_task_session(entity) for entity in representation.query_items(doc.data, 'BackupTaskSession'))
+            facts.extend(normalize_task_session(entity) for entity in query_pager.query_items(doc.data, 'BackupTaskSession'))
         return facts
 
     def canonical_only(pages):
         return [representation.parse_response(body, content_type) for body, content_type in pages]
 
     entities = [entity for body, content_type in xml_pages
-                for entity in representation.query_items(representation.parse_response(body, content_type).data, 'BackupTaskSession')]
+                for entity in query_pager.query_items(representation.parse_response(body, content_type).data, 'BackupTaskSession')]
     count = len(entities)
     if not count:
         sys.stdout.write(json.dumps({'entities': 0}) + '\n')

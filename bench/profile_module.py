@@ -45,7 +45,7 @@ class Timers(object):
         @functools.wraps(func)
         def timed(*args, **kwargs):
             # Phases are the main thread's wall time: a page prefetched in the background counts as the
-            # main thread's wait for it (_Background.result), not as the request itself.
+            # main thread's wait for it (Background.result), not as the request itself.
             if threading.current_thread() is not threading.main_thread():
                 return func(*args, **kwargs)
             if self._stack and self._stack[-1][0] == phase:
@@ -67,10 +67,10 @@ class Timers(object):
 def instrument(timers):
     """Wrap the functions of each phase where their callers look them up."""
     from ansible.module_utils import basic
-    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, representation, task_session_search
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, query_pager, representation, task_session_search
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
-    client._Background.result = timers.wrap('http', client._Background.result)
+    query_pager.Background.result = timers.wrap('http', query_pager.Background.result)
     representation._read_xml = timers.wrap('xml_parse', representation._read_xml)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
     task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)

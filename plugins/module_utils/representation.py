@@ -400,24 +400,3 @@ def to_int(value):
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
-
-
-def paging_info(data):
-    """(page_num, pages_count, next_href) of a QueryResult; (None, None, None) without PagingInfo."""
-    info = data.get('PagingInfo') if isinstance(data, dict) else None
-    if not isinstance(info, dict):
-        return None, None, None
-    link = first_link(info, rel='Next')
-    return to_int(info.get('PageNum')), to_int(info.get('PagesCount')), (link or {}).get('Href')
-
-
-def query_items(data, type_name):
-    """The entities (format=Entities) or references of a QueryResult for one query type."""
-    entities = data.get('Entities') if isinstance(data, dict) else None
-    if isinstance(entities, dict):
-        list_name = canonical_key(type_name) + 's'
-        for key, value in entities.items():
-            if key.lower() == list_name.lower():
-                return as_list(value)
-        return []
-    return as_list(data.get('Refs') if isinstance(data, dict) else None)

@@ -21,12 +21,10 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     string_values,
     task_session_filters,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, TASK_SESSION_URN, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
-    JOB_SESSION_URN,
     TASK_SESSION_KEYS,
-    TASK_SESSION_URN,
     normalize_task_session,
-    parse_object_id,
     project,
     validate_fields,
 )

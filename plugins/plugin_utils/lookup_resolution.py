@@ -27,12 +27,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     normalize_enum,
     string_values,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
-    TASK_SESSION_URN,
-    is_guid,
-    normalize_task_session,
-    parse_object_id,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, is_guid, parse_object_id
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time
 
 TERM_ID = 'id'

@@ -9,13 +9,12 @@ import json
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMProtocolError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import paging_info, query_items
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import (
     canonical_key,
     excerpt,
     media_type,
-    paging_info,
     parse_response,
-    query_items,
 )
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     JSON,
