@@ -21,6 +21,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     string_values,
     task_session_filters,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, TASK_SESSION_URN, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
     TASK_SESSION_KEYS,
@@ -39,7 +40,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils 
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 
 # What an absent option means: the option table's defaults (page_size is no option: the bench sets it).
-SEARCH_DEFAULTS = dict(selection_defaults(), page_size=1000)
+SEARCH_DEFAULTS = dict(selection_defaults(), page_size=DEFAULT_PAGE_SIZE)
 
 
 class PreparedSearch(object):

@@ -11,7 +11,7 @@ __metaclass__ = type
 import re
 from collections import namedtuple
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
