@@ -46,6 +46,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representat
     query_items,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import id_from_href, is_guid
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT
 
 try:
     import requests
@@ -87,9 +88,9 @@ class EMClient(object):
 
     def __init__(self, params, adapter=None, sleep=time.sleep, log=None, on_secret=None, backoff_base=0.5, backoff_max=30.0):
         settings = validate_connection_params(params)
-        if not HAS_REQUESTS:
-            raise EMInputError('The Python library requests is not installed where the module runs.',
-                               hint='Install requests there, usually the Ansible controller or execution environment.')
+        if not (HAS_REQUESTS and HAS_XMLTODICT):
+            raise EMInputError('The Python libraries requests and xmltodict are not both installed where the module runs.',
+                               hint='Install requests and xmltodict there, usually the Ansible controller or execution environment.')
         self.settings = settings
         self.base_url = settings['base_url']
         self.response_format = settings['response_format']

@@ -157,6 +157,15 @@ def test_doctype_and_entities_are_refused(body):
         parse_response(body.encode('utf-16'), XML)
 
 
+def test_a_declaration_the_byte_check_cannot_see_is_refused_by_the_parser():
+    # UTF-16 without a byte order mark: expat reads it, the byte-level pre-check does not see the text
+    for body in ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r><r/>',
+                 '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>',
+                 '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r SYSTEM "http://attacker.example/x.dtd"><r/>'):
+        with pytest.raises(EMProtocolError, match='document type declaration or an entity'):
+            parse_response(body.encode('utf-16-le'), XML)
+
+
 @pytest.mark.parametrize('content_type, expected', [
     ('application/xml', 'xml'), ('application/xml; charset=utf-8', 'xml'), ('text/xml', 'xml'), ('application/atom+xml', 'xml'),
     ('application/json', 'json'), ('Application/JSON; charset=UTF-8', 'json'), ('text/html', None), ('', None), (None, None),

@@ -187,6 +187,13 @@ def test_missing_requests(monkeypatch, em, run_module):
     assert failed and 'requests' in result['msg'] and 'Failed to import' in result['msg']
 
 
+def test_missing_xmltodict(monkeypatch, em, run_module):
+    monkeypatch.setattr(module_under_test, 'HAS_XMLTODICT', False)
+    for response_format in ('xml', 'json'):  # a requirement of the collection, whatever the format
+        result, failed = run_module(dict(ARGS, response_format=response_format))
+        assert failed and 'requests and xmltodict' in result['msg'] and 'Failed to import' in result['msg']
+
+
 def test_argument_spec_matches_the_documentation():
     doc = yaml.safe_load(module_under_test.DOCUMENTATION)
     spec = module_under_test.argument_spec()
