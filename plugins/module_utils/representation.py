@@ -156,54 +156,72 @@ def parse_json(body, secrets=(), what='EM'):
         else:
             text = body.lstrip('\ufeff')
         parsed = json.loads(text)
+        data = _canon_json(parsed)
     except (UnicodeDecodeError, ValueError) as exc:
         raise EMProtocolError('%s sent malformed or truncated JSON (%s): %s' % (what, exc, excerpt(body, secrets)),
                               hint='A proxy or a network problem may have cut the answer; try again, or check url.')
+    except RecursionError:  # json.loads or _canon_json; EM's own bodies nest a few levels deep
+        raise EMProtocolError('%s sent JSON nested too deeply to be an EM answer: %s' % (what, excerpt(body, secrets)),
+                              hint='Check that url points at Enterprise Manager and not at another service.')
     if not isinstance(parsed, dict):
         raise EMProtocolError('%s sent JSON that is not an object: %s' % (what, excerpt(body, secrets)))
-    data = _canon_json(parsed)
     return Document(None, data if data is not None else {}, 'json', keys=[canonical_key(key) for key in parsed])
 
 
 def _canon_json(value):
-    """Canonical form of a decoded JSON value (see the header)."""
-    cls = value.__class__
-    if cls is dict:
-        out = {}
-        cache = _KEY_CACHE
-        for key, item in value.items():
+    """Canonical form of a decoded JSON value (see the header); None for what is dropped."""
+    convert = _JSON_CONVERTERS.get(value.__class__)
+    return None if convert is None else convert(value)
+
+
+# The two container readers call the converters directly (not through _canon_json): one Python frame
+# per level of nesting, as deep as the recursion limit allows before a RecursionError.
+
+def _canon_object(value):
+    out = {}
+    for key, item in value.items():
+        if item.__class__ is str:  # most values: inline, for the speed of big pages
+            if not item.strip():
+                continue
+        else:
+            convert = _JSON_CONVERTERS.get(item.__class__)
+            item = None if convert is None else convert(item)
             if item is None:
                 continue
-            name = cache.get(key) or canonical_key(key)
-            item_cls = item.__class__
-            if item_cls is str:
-                if item.strip():
-                    out[name] = item
-                continue
-            item = _canon_json(item)
-            if item is None:
-                continue
-            # {"BackupTaskSessions": {"BackupTaskSessions": [...]}} and {"Refs": {"Refs": [...]}}
-            if item.__class__ is dict and len(item) == 1 and name in item and item[name].__class__ is list:
-                item = item[name]
-            out[name] = item
-        return out or None
-    if cls is list:
-        items = []
-        for item in value:
-            item = _canon_json(item)
-            if item is not None:
-                items.append(item)
-        return items or None
-    if cls is str:
-        return value if value.strip() else None
-    if cls is bool:
-        return 'true' if value else 'false'
-    if cls is int:
-        return str(value)
-    if cls is float:
-        return str(int(value)) if value.is_integer() else repr(value)
-    return value
+        name = _KEY_CACHE.get(key) or canonical_key(key)
+        out[name] = _unwrapped(name, item)
+    return out or None
+
+
+def _unwrapped(name, item):
+    """{"BackupTaskSessions": {"BackupTaskSessions": [...]}} and {"Refs": {"Refs": [...]}} hold the list directly."""
+    if item.__class__ is dict and len(item) == 1 and item.get(name).__class__ is list:
+        return item[name]
+    return item
+
+
+def _canon_array(value):
+    items = []
+    for item in value:
+        convert = _JSON_CONVERTERS.get(item.__class__)
+        item = None if convert is None else convert(item)
+        if item is not None:
+            items.append(item)
+    return items or None
+
+
+def _canon_float(value):
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+_JSON_CONVERTERS = {
+    dict: _canon_object,
+    list: _canon_array,
+    str: lambda value: value if value.strip() else None,
+    bool: lambda value: 'true' if value else 'false',
+    int: str,
+    float: _canon_float,
+}
 
 
 # --- small readers over canonical data -----------------------------------------------------------
