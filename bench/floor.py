@@ -90,8 +90,9 @@ def facts(entity, links):
 
 def page_xml(body):
     """(facts of each entity, more pages?) of one QueryResult page in XML, read with xmltodict as the module does
-    (attributes and child elements alike become keys; EM's default namespace leaves the names bare)."""
-    root = xmltodict.parse(body, attr_prefix='', force_list=('BackupTaskSession', 'Link'))['QueryResult']
+    (attributes and child elements alike become keys; EM's default namespace leaves the names bare; texts kept
+    verbatim: a Reason may end in a space)."""
+    root = xmltodict.parse(body, attr_prefix='', strip_whitespace=False, force_list=('BackupTaskSession', 'Link'))['QueryResult']
     entities = ((root.get('Entities') or {}).get('BackupTaskSessions') or {}).get('BackupTaskSession') or []
     items = [facts(entity, (entity.get('Links') or {}).get('Link') or []) for entity in entities]
     paging = root.get('PagingInfo') or {}

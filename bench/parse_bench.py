@@ -115,7 +115,7 @@ def main(argv=None):
         'module_xml_parse_only': best_of(lambda: canonical_only(xml_pages), repeat),
         'module_json_parse_only': best_of(lambda: canonical_only(json_pages), repeat),
         'xmltodict_parse_only': best_of(lambda: [xmltodict.parse(
-            body, attr_prefix='', force_list=('BackupTaskSession', 'Link')) for body, unused in xml_pages], repeat),
+            body, attr_prefix='', strip_whitespace=False, force_list=('BackupTaskSession', 'Link')) for body, unused in xml_pages], repeat),
         'normalise_only': best_of(lambda: [normalize_task_session(entity) for entity in entities], repeat),
         'floor_xml_parse_normalise': best_of(lambda: [floor.page_xml(body) for body, unused in xml_pages], repeat),
         'floor_json_parse_normalise': best_of(lambda: [floor.page_json(body) for body, unused in json_pages], repeat),
