@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STEPS ?=
 
-.PHONY: help venv sysdeps test check demo docs bench clean
+.PHONY: help venv venv-newest sysdeps test check demo docs bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -12,13 +12,16 @@ help:  ## list the targets
 venv:  ## create/refresh .venv (newest ansible-core) and .venv-oldest from the repo's requirement files
 	@tools/venv.sh all
 
+venv-newest:  # .venv only (what make demo needs), not the oldest-core one
+	@tools/venv.sh newest
+
 sysdeps:  ## install the system packages the tests need (Chromium) when missing
 	@tools/system-deps.sh
 
 test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE, role, reliability, bench smoke); STEPS="sanity units" for a subset
 	@$(PY) tools/check.py $(STEPS)
 
-demo: venv  ## build + install the collection, start the EM simulator, run the example playbook, stop it
+demo: venv-newest  ## build + install the collection, start the EM simulator, run the example playbook, stop it
 	@tools/demo.sh
 
 bench: venv  ## benchmarks (about 15 minutes): rewrites bench/results.json and docs/performance.md; BENCH_ARGS=--smoke for a quick run

@@ -32,7 +32,7 @@ from benchlib.simulator import Simulator  # noqa: E402
 SEED = 1
 NOW = '2025-10-12T14:00:00Z'
 # the cases behind the module/floor ratios: repeated more often at large sizes
-CORE_CASES = frozenset(('module_xml', 'module_json', 'floor_script_xml', 'floor_script_json', 'ansible_cost'))
+CORE_CASES = frozenset(('module_xml', 'module_json', 'floor_script_xml', 'floor_script_json', 'ansible_cost', 'role_report'))
 
 
 class Context(object):
@@ -60,6 +60,9 @@ def parse_args(argv=None):
     parser.add_argument('--verify-max', type=int, default=10000, help='largest size whose module result is compared with the floor facts')
     parser.add_argument('--install', choices=['symlink', 'build'], default='symlink',
                         help='symlink the work tree as the collection (default) or ansible-galaxy build + install it')
+    parser.add_argument('--cases', type=lambda text: [x.strip() for x in text.split(',') if x.strip()], default=None,
+                        help='run only these cases (comma-separated names, e.g. role_report,module_xml; default every case); '
+                             'give --results and --docs elsewhere to keep the full results')
     parser.add_argument('--no-profile', action='store_true', help='skip the profile of the module')
     parser.add_argument('--results', help='results JSON (default bench/results.json; smoke: bench/results/smoke.json)')
     parser.add_argument('--docs', help='Markdown report (default docs/performance.md; smoke: none)')
@@ -70,6 +73,10 @@ def parse_args(argv=None):
         args.sizes = [1000]
         args.latency_ms = 0.0
         args.repeat = 1
+    known = [case.name for case in all_cases(REPO)]
+    unknown = sorted(set(args.cases or []) - set(known))
+    if unknown:
+        parser.error('unknown case(s) %s; the cases are %s' % (', '.join(unknown), ', '.join(known)))
     if args.results is None:
         args.results = os.path.join(BENCH, 'results', 'smoke.json') if args.smoke else os.path.join(BENCH, 'results.json')
     if args.docs is None and not args.smoke:
@@ -107,6 +114,7 @@ def run_once(ctx, cfg, case, index, cfgdir):
         'module_rss_mb': read_rss(rss_file) if rss_file else None,
         'count': case.count(measured),
         'stats': stats,
+        'measures': case.measures(cfg),
     }
     if measured.rc != 0:
         run['error'] = measured.tail()
@@ -142,6 +150,8 @@ def summarize_case(case, cfg, runs):
     }
     if count:
         record['overfetch'] = round(stats['entities_served'] / float(count), 3) if stats['logons'] else None
+    if last['measures']:
+        record['measures'] = last['measures']
     if 'error' in last:
         record['error'] = last['error']
     if stats['logons'] and count is not None and case.name not in ('lookup_names', 'latest_few'):
@@ -159,8 +169,10 @@ def applicable(case, cfg, args):
         return 'plugins/lookup/backup_task_session.py does not exist yet'
     if cfg.latency_ms and not case.latency_sensitive:
         return 'independent of the latency: see the run without latency'
-    if cfg.latency_ms and case.name == 'module_fields':
+    if cfg.latency_ms and case.name in ('module_fields', 'role_report'):
         return 'same requests as module_xml: measured without latency only'
+    if args.cases is not None and case.name not in args.cases:
+        return 'not among --cases'
     if cfg.latency_ms and case.name == 'uri' and args.uri_latency_max is not None and cfg.sessions > args.uri_latency_max:
         return 'skipped to keep the run short: the latency adds the same requests x latency as to the module'
     return None
@@ -235,7 +247,8 @@ def run_config(ctx, args, sessions, latency, warm):
         cases = all_cases(REPO)
         # untimed: fills the simulator's query cache and the OS caches; the first configuration also warms Ansible
         for case in cases:
-            if case.name == 'floor_script_json' or (warm and case.kind == 'playbook' and case.name in ('module_xml', 'uri')):
+            selected = args.cases is None or case.name in args.cases
+            if case.name == 'floor_script_json' or (warm and selected and case.kind == 'playbook' and case.name in ('module_xml', 'uri')):
                 argv, env = case.command(ctx, cfg)
                 proc.run(argv, env=env, cwd=cfgdir)
         reps = args.repeat if sessions < args.large else max(args.repeat_large, args.repeat_large_core)
@@ -260,7 +273,7 @@ def run_config(ctx, args, sessions, latency, warm):
         for case in cases:
             if case.name in runs:
                 record['cases'][case.name] = summarize_case(case, cfg, runs[case.name])
-        if latency == 0 and sessions <= args.verify_max:
+        if latency == 0 and sessions <= args.verify_max and args.cases is None:
             record['verify'] = verify(ctx, cfg, cfgdir)
             log('  verify: %s' % record['verify']['detail'])
         extras = {}

@@ -60,6 +60,10 @@ class Case(object):
         self.module = module
         self.available = available
 
+    def measures(self, cfg):
+        """Figures of the last run besides time and requests (none by default)."""
+        return {}
+
     def vars_file(self, cfg, data):
         path = os.path.join(cfg.workdir, 'vars-%s.json' % self.name)
         with open(path, 'w', encoding='utf-8') as handle:
@@ -161,6 +165,37 @@ class LookupCase(Case):
         return len(cfg.vm_names_many)
 
 
+class RoleCase(Case):
+    """The task_session_report role over the 30-day window, judged as of the simulator's clock, with the few
+    VM names as required VMs; its report sizes are recorded next to the time."""
+
+    def __init__(self):
+        super(RoleCase, self).__init__('role_report', 'task_session_report role, 30-day window (HTML, JSON, Markdown)', 'playbook')
+
+    def report_dir(self, cfg):
+        return os.path.join(cfg.workdir, 'role-report')
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        data = {'bench_since': cfg.since, 'bench_until': cfg.catalog['now'], 'bench_vm_names': cfg.vm_names_few,
+                'bench_report_dir': self.report_dir(cfg), 'ansible_python_interpreter': ctx.env.python}
+        argv = [ctx.env.tool('ansible-playbook'), os.path.join(ctx.playbooks, 'role.yml'), '-e', '@' + self.vars_file(cfg, data)]
+        return argv, ctx.env.env(VEEAM_EM_URL=cfg.sim.url, VEEAM_EM_USERNAME=USERNAME, VEEAM_EM_PASSWORD=PASSWORD)
+
+    def count(self, measured):
+        return parse_count(measured.stdout)
+
+    def expected_count(self, cfg):
+        return cfg.window_count
+
+    def measures(self, cfg):
+        """Sizes in bytes of the reports the last run wrote (None when missing)."""
+        sizes = {}
+        for ext in ('html', 'json', 'md'):
+            path = os.path.join(self.report_dir(cfg), 'task_session_report.' + ext)
+            sizes['%s_bytes' % ext] = os.path.getsize(path) if os.path.exists(path) else None
+        return sizes
+
+
 def parse_count(stdout):
     found = _COUNT.findall(stdout)
     return int(found[-1]) if found else None
@@ -184,4 +219,5 @@ def all_cases(repo):
         ModuleCase('latest_few', 'module, latest_per_vm for 5 named VMs',
                    lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True}, lambda cfg: len(cfg.vm_names_few)),
         LookupCase(os.path.exists(os.path.join(repo, 'plugins', 'lookup', 'backup_task_session.py'))),
+        RoleCase(),
     ]

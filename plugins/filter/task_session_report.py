@@ -75,6 +75,20 @@ options:
     description: The selection that was given to the module (shown in the report only).
     type: dict
     default: {}
+  all_sessions:
+    description:
+      - Also return every session (C(sessions), newest first). Off by default, because at large sizes that list is
+        most of the data (about 1 KB per session) and Ansible pays for every value of a fact it carries from task to
+        task; the counts (C(summary), C(per_day), C(jobs)) and the detail of what needs attention (C(compliance),
+        C(failed_sessions), the newest problem of each VM in C(jobs)) are there either way.
+    type: bool
+    default: false
+  warn:
+    description:
+      - Also emit every entry of C(warnings) (for example a window that starts less than O(max_age) before the
+        report time) as an Ansible warning of the task that uses the filter.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -103,24 +117,35 @@ _value:
       C(Success), C(Warning), C(Failed), C(Other), C(total) for every UTC day of the window), C(jobs) (per job, then
       per VM, failures first, with counts, the C(latest) and C(latest_finished) sessions and the newest session that
       did not succeed, C(last_problem)), C(sessions)
-      (all sessions, newest first), C(warnings), C(generated_at), C(as_of), C(window), C(filters), C(settings) and
+      (all sessions, newest first; only with O(all_sessions=true)), C(warnings), C(generated_at), C(as_of), C(window), C(filters), C(settings) and
       C(chart) (SVG geometry of the per-day chart, for the HTML template).
   type: dict
 '''
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_input import flag
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.session_report import build_report
+
+display = Display()
 
 
 def task_session_report(data, *args, **kwargs):
-    """The filter: build_report() (see RETURN), a bad input as an AnsibleFilterError."""
+    """The filter: build_report() (see RETURN), a bad input as an AnsibleFilterError; with warn, its warnings as Ansible's."""
     try:
-        return build_report(data, *args, **kwargs)
+        warn = flag(kwargs.pop('warn', False), 'warn')
+        report = build_report(data, *args, **kwargs)
     except EMInputError as exc:
         # from None: an expected error needs no chained traceback at -vvv, only its message
         raise exc.to_ansible_error(AnsibleFilterError) from None
+    if warn:
+        # In a task, ansible-core 2.19+ attaches these to the task's result ([WARNING] after it); 2.16-2.18
+        # print them from the controller process. Identical texts are shown once.
+        for warning in report['warnings']:
+            display.warning('task_session_report: %s' % warning)
+    return report
 
 
 class FilterModule(object):

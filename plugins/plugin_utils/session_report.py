@@ -11,15 +11,10 @@ __metaclass__ = type
 from collections import namedtuple
 from datetime import timedelta
 
-from ansible.module_utils.parsing.convert_bool import boolean
-
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES, TASK_SESSION_RESULTS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_duration,
-    parse_em_time,
-    parse_user_time,
     utc_now,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_chart import (
@@ -28,7 +23,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_char
     per_day,
     result_column,
 )
-
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_input import entries_of, flag, names, sessions_of, user_time
 # Latest results in the order the report lists them: failures first, anything unexpected next.
 _RESULT_RANK = {'Failed': 0, 'Warning': 2, 'Success': 3}
 _OTHER_RANK = 1
@@ -56,23 +51,6 @@ def age_text(seconds):
     return '%ds' % secs
 
 
-def _sessions_of(data):
-    if isinstance(data, dict):
-        if 'backup_task_sessions' not in data:
-            raise EMInputError('task_session_report expects the result of backup_task_session_info '
-                               '(a dict with backup_task_sessions) or a list of sessions.')
-        return list(data.get('backup_task_sessions') or []), bool(data.get('truncated'))
-    if isinstance(data, (list, tuple)):
-        return list(data), False
-    raise EMInputError('task_session_report expects a dict or a list, not %s.' % type(data).__name__)
-
-
-def _user_time(value, option, now):
-    if value is None or value == '':
-        return None
-    return parse_user_time(value, option=option, now=now)
-
-
 def _is_ok(session, ok_results):
     return session.get('result') in ok_results and session.get('state') not in RUNNING_STATES
 
@@ -81,10 +59,11 @@ def _is_running(session):
     return session.get('state') in RUNNING_STATES
 
 
-def _summary_of(session):
-    if session is None:
+def _summary_of(entry):
+    if entry is None:
         return None
-    return dict((key, session.get(key)) for key in _SESSION_SUMMARY_KEYS)
+    source = entry['_source']
+    return dict((key, source.get(key)) for key in _SESSION_SUMMARY_KEYS)
 
 
 def _count_by(sessions, key):
@@ -94,11 +73,6 @@ def _count_by(sessions, key):
         value = 'None' if value is None else str(value)
         counts[value] = counts.get(value, 0) + 1
     return counts
-
-
-def _newest_first(entries):
-    """Sessions (with their parsed start as '_start') sorted newest first; no start sorts last."""
-    return sorted(entries, key=lambda s: (s['_start'] is not None, s['_start'] or 0), reverse=True)
 
 
 def _describe(session, as_of):
@@ -121,7 +95,7 @@ def _unsuccessful_reason(latest, rules):
     detail = latest.get('result')
     if detail == 'Warning' and 'Warning' not in rules.ok_results:
         detail = 'Warning (warnings do not count as success)'
-    reason_text = (latest.get('reason') or '').strip()
+    reason_text = (latest['_source'].get('reason') or '').strip()
     return 'no successful backup task session within %s; the newest one started %s and ended %s%s' % (
         rules.max_age_label, _describe(latest, rules.as_of), detail, ': ' + reason_text if reason_text else '')
 
@@ -226,47 +200,9 @@ def _failed_sessions(sessions, fail_on_results, latest_only):
     return failed
 
 
-def _clean(session):
-    return dict((k, v) for k, v in session.items() if not k.startswith('_'))
-
-
-def _flag(value, option):
-    # Survey answers and extra vars often arrive as strings: 'false' must not count as true.
-    try:
-        return boolean(value, strict=True)
-    except TypeError:
-        raise EMInputError('%s must be true or false, not %r.' % (option, value))
-
-
-def _names(values, option):
-    if values is None:
-        return []
-    if isinstance(values, str):
-        # a comma-separated string (an AWX survey text field); names with a comma need a list
-        values = values.split(',') if values.strip() else []
-    names = []
-    for value in values:
-        text = str(value).strip() if value is not None else ''
-        if not text:
-            raise EMInputError('%s must not contain empty names.' % option)
-        if text.lower() not in [n.lower() for n in names]:
-            names.append(text)
-    return names
-
-
-def _entries(sessions, warnings):
-    """Copies of the sessions with their parsed start as '_start', newest first."""
-    entries = []
-    for session in sessions:
-        if not isinstance(session, dict):
-            raise EMInputError('Every backup task session must be a dict, not %s.' % type(session).__name__)
-        entry = dict(session)
-        entry['_start'] = parse_em_time(session.get('creation_time'))
-        entries.append(entry)
-    undated = sum(1 for e in entries if e['_start'] is None)
-    if undated:
-        warnings.append('%d session(s) have no creation time and are left out of the chart and the compliance check.' % undated)
-    return _newest_first(entries)
+def _clean(entry):
+    """The session as given, every key."""
+    return dict(entry['_source'])
 
 
 def _summary(entries, required, compliance, failed, truncated):
@@ -292,24 +228,30 @@ def _summary(entries, required, compliance, failed, truncated):
 
 
 def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fail_on_results=None, fail_on_latest_only=True,
-                 since=None, until=None, now=None, filters=None):
-    """The report data (see the filter's RETURN); bad input is an EMInputError."""
-    sessions, truncated = _sessions_of(data)
-    required = _names(required_vms, 'required_vms')
-    fail_on = _names(['Failed'] if fail_on_results is None else fail_on_results, 'fail_on_results')
+                 since=None, until=None, now=None, filters=None, all_sessions=False):
+    """The report data (see the filter's RETURN); bad input is an EMInputError.
+
+    Every session is in it only with all_sessions: at 100,000 sessions that list is most of the data, and
+    Ansible pays for every value of a fact it carries between tasks; the counts and the rows per job and VM
+    are there either way.
+    """
+    sessions, truncated = sessions_of(data)
+    required = names(required_vms, 'required_vms')
+    fail_on = names(['Failed'] if fail_on_results is None else fail_on_results, 'fail_on_results')
     max_age_seconds = parse_duration(max_age, 'max_age')
     max_age_label = str(max_age).strip() if not isinstance(max_age, int) else age_text(max_age)
-    current = _user_time(now, 'now', utc_now()) or utc_now()
-    window_since = _user_time(since, 'since', current)
-    window_until = _user_time(until, 'until', current)
+    current = user_time(now, 'now', utc_now()) or utc_now()
+    window_since = user_time(since, 'since', current)
+    window_until = user_time(until, 'until', current)
     as_of = (window_until or current).replace(microsecond=0)
-    allow_warning = _flag(allow_warning, 'allow_warning')
-    fail_on_latest_only = _flag(fail_on_latest_only, 'fail_on_latest_only')
+    allow_warning = flag(allow_warning, 'allow_warning')
+    fail_on_latest_only = flag(fail_on_latest_only, 'fail_on_latest_only')
+    all_sessions = flag(all_sessions, 'all_sessions')
     ok_results = ('Success', 'Warning') if allow_warning else ('Success',)
     warnings = []
     if truncated:
         warnings.append('The module returned a truncated list of sessions: counts and compliance may be incomplete.')
-    entries = _entries(sessions, warnings)
+    entries = entries_of(sessions, warnings)
 
     cutoff = as_of - timedelta(seconds=max_age_seconds)
     if required and window_since is not None and window_since > cutoff:
@@ -318,7 +260,7 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
     compliance = _compliance(entries, required, _Rules(ok_results, cutoff, as_of, max_age_label, window_since))
     failed = _failed_sessions(entries, fail_on, fail_on_latest_only)
     per_day_rows = per_day(entries, window_since, as_of, warnings)
-    return {
+    report = {
         'generated_at': format_utc(current.replace(microsecond=0)),
         'as_of': format_utc(as_of),
         'window': {'since': format_utc(window_since), 'until': format_utc(window_until)},
@@ -326,14 +268,16 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
         'settings': {
             'required_vms': required, 'max_age': max_age_label, 'max_age_seconds': max_age_seconds,
             'allow_warning': allow_warning, 'ok_results': list(ok_results), 'fail_on_results': fail_on,
-            'fail_on_latest_only': fail_on_latest_only,
+            'fail_on_latest_only': fail_on_latest_only, 'all_sessions': all_sessions,
         },
         'summary': _summary(entries, required, compliance, failed, truncated),
         'compliance': compliance,
         'failed_sessions': [_clean(s) for s in failed],
         'per_day': per_day_rows,
         'jobs': _jobs(entries),
-        'sessions': [_clean(s) for s in entries],
         'warnings': warnings,
         'chart': chart_geometry(per_day_rows),
     }
+    if all_sessions:
+        report['sessions'] = [_clean(s) for s in entries]
+    return report

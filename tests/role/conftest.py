@@ -137,7 +137,7 @@ def recorded_report(run_playbook, recorded_facts_file, tmp_path_factory):
     report_dir = tmp_path_factory.mktemp('recorded-report')
     result = run_playbook('report_from_facts.yml', {
         'facts_file': str(recorded_facts_file), 'report_dir': str(report_dir), 'required_vms': ['sql01', 'SQL02', 'ghost', 'fs02'],
-        'since': RECORDED_SINCE, 'until': RECORDED_UNTIL, 'gate': False})
+        'since': RECORDED_SINCE, 'window_until': RECORDED_UNTIL, 'gate': False})
     assert result.returncode == 0, result.stdout + result.stderr
     return SimpleNamespace(dir=report_dir, run=result)
 

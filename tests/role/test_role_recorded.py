@@ -45,6 +45,9 @@ def test_json_report_verdicts(recorded_report):
     assert report['window'] == {'since': '2025-08-08T12:00:00Z', 'until': '2025-08-15T12:00:00Z'}
     assert [d['date'] for d in report['per_day']][0] == '2025-08-08' and report['per_day'][-1]['date'] == '2025-08-15'
     assert 'chart' not in report
+    # the full list of sessions only on request (task_session_report_all_sessions)
+    assert 'sessions' not in report and report['settings']['all_sessions'] is False
+    assert report['warnings'] == []
 
 
 def test_json_times_are_utc_iso8601(recorded_report):
@@ -104,7 +107,7 @@ def test_play_sees_the_summary(recorded_report):
 def test_gate_fails_and_lists_the_problems(run_playbook, recorded_facts_file, tmp_path):
     result = run_playbook('report_from_facts.yml', {
         'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': ['sql01', 'SQL02', 'ghost'],
-        'since': '2025-08-08T12:00:00Z', 'until': '2025-08-15T12:00:00Z', 'gate': True})
+        'since': '2025-08-08T12:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': True})
     assert result.returncode == 2, result.stdout
     out = result.stdout
     assert 'Backup task session report gate FAILED as of 2025-08-15T12:00:00Z' in out
@@ -121,7 +124,7 @@ def test_gate_fails_and_lists_the_problems(run_playbook, recorded_facts_file, tm
 def test_gate_passes_when_nothing_is_wrong(run_playbook, recorded_facts_file, tmp_path):
     result = run_playbook('report_from_facts.yml', {
         'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': ['sql01', 'fs02'], 'fail_on_results': [],
-        'since': '2025-08-08T12:00:00Z', 'until': '2025-08-15T12:00:00Z', 'gate': True, 'formats': ['json']})
+        'since': '2025-08-08T12:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': True, 'formats': ['json']})
     assert result.returncode == 0, result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ['facts_seen_by_play.json', 'task_session_report.json']
     assert json.loads(_read(tmp_path, 'json'))['summary']['passed'] is True
@@ -131,7 +134,36 @@ def test_gate_passes_when_nothing_is_wrong(run_playbook, recorded_facts_file, tm
 def test_invalid_input_is_refused_by_the_argument_spec(run_playbook, recorded_facts_file, tmp_path):
     result = run_playbook('report_from_facts.yml', {
         'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': ['sql01'],
-        'since': '7d', 'until': '2025-08-15T12:00:00Z', 'gate': False, 'formats': ['pdf']})
+        'since': '7d', 'window_until': '2025-08-15T12:00:00Z', 'gate': False, 'formats': ['pdf']})
     assert result.returncode == 2
     assert 'task_session_report_formats' in result.stdout and 'pdf' in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_short_window_is_an_ansible_warning_and_in_the_gate_message(run_playbook, recorded_facts_file, tmp_path):
+    """A window shorter than max_age: the report's warning is a [WARNING] of the play and a line of the gate message."""
+    result = run_playbook('report_from_facts.yml', {
+        'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': ['sql01'],
+        'since': '2025-08-15T10:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': True, 'formats': ['json', 'md']})
+    assert result.returncode == 2, result.stdout
+    warning = ('The report window starts at 2025-08-15T10:00:00Z, less than 24h before 2025-08-15T12:00:00Z: '
+               'older successful sessions were not read.')
+    output = result.stdout + result.stderr
+    # ansible-core wraps long warnings on 2.16-2.18: compare without line breaks
+    assert '[WARNING]: task_session_report: ' + warning in ' '.join(output.split())
+    assert output.count('[WARNING]') == 1  # this one only, once
+    assert 'Warnings:\n  - ' + warning in result.stdout or 'Warnings:\\n  - ' + warning in result.stdout
+    assert json.loads(_read(tmp_path, 'json'))['warnings'] == [warning]
+    assert '- Warning: ' in _read(tmp_path, 'md')
+
+
+def test_no_required_vms_is_not_zero_of_zero(run_playbook, recorded_facts_file, tmp_path):
+    result = run_playbook('report_from_facts.yml', {
+        'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': [],
+        'since': '2025-08-08T12:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': False, 'formats': ['md']})
+    assert result.returncode == 0, result.stdout
+    assert 'no required VMs' in result.stdout
+    text = _read(tmp_path, 'md')
+    assert '- Required VMs: none given (task_session_report_required_vms), no compliance check' in text
+    assert '0 of 0' not in result.stdout + text
+    assert '[WARNING]' not in result.stdout + result.stderr

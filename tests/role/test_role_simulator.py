@@ -36,7 +36,7 @@ def em_report(run_playbook, em_env, simulator, tmp_path_factory):
     report_dir = tmp_path_factory.mktemp('em-report')
     logons_before = simulator.stats()['logons']
     result = run_playbook('report_from_em.yml', {'required_vms': required, 'since': '7d', 'max_age': '24h', 'report_dir': str(report_dir),
-                                                 'gate': True}, env=em_env, inventory='inventory.ini', verbosity=3)
+                                                 'gate': True, 'all_sessions': True}, env=em_env, inventory='inventory.ini', verbosity=3)
     report = json.loads((report_dir / 'task_session_report.json').read_text(encoding='utf-8'))
     stats = simulator.stats()
     return {'dir': report_dir, 'run': result, 'report': report, 'required': required, 'stats': stats,
@@ -45,6 +45,7 @@ def em_report(run_playbook, em_env, simulator, tmp_path_factory):
 
 def test_compliance_matches_the_sessions(em_report):
     report = em_report['report']
+    assert report['settings']['all_sessions'] is True  # the full list, asked for: the checks below read it
     as_of = _utc(report['as_of'])
     cutoff = as_of - timedelta(hours=24)
     expected = {}
@@ -118,6 +119,11 @@ def test_connection_as_role_variables_at_high_verbosity(run_playbook, simulator,
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     report = json.loads((tmp_path / 'task_session_report.json').read_text(encoding='utf-8'))
     assert report['summary']['sessions'] > 0
+    # by default the JSON report carries counts and rows per job and VM, not every session
+    assert 'sessions' not in report and report['settings']['all_sessions'] is False
+    assert sum(row['sessions'] for job in report['jobs'] for row in job['vms']) == report['summary']['sessions']
+    # no required VMs: nothing about "0 of 0 compliant"
+    assert 'no required VMs' in result.stdout and '0 of 0' not in result.stdout
     assert EM_PASSWORD not in result.stdout and EM_PASSWORD not in result.stderr
     # both inventory hosts got the facts of the one run
     seen = [json.loads((tmp_path / ('facts_seen_by_%s.json' % host)).read_text(encoding='utf-8')) for host in ('vm-a', 'vm-b')]

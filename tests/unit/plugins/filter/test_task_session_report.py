@@ -10,6 +10,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.vbr.enterprise_manager.plugins.filter import task_session_report as filter_plugin
 from ansible_collections.vbr.enterprise_manager.plugins.filter.task_session_report import FilterModule
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.session_report import build_report
 
@@ -37,6 +38,7 @@ def test_the_filter_is_the_report(report_filter):
     ([], {'max_age': True}, 'max_age must be an age such as 24h, not True.'),
     ([], {'required_vms': ['a', ' ']}, 'required_vms must not contain empty names.'),
     ([], {'allow_warning': 'maybe'}, "allow_warning must be true or false, not 'maybe'."),
+    ([], {'warn': 'loud'}, "warn must be true or false, not 'loud'."),
     ([], {'since': '2025-08-15T10:00:00'}, "The since value '2025-08-15T10:00:00' has no time zone."),
 ])
 def test_bad_input_is_a_filter_error_with_its_message_only(report_filter, data, options, message):
@@ -44,3 +46,23 @@ def test_bad_input_is_a_filter_error_with_its_message_only(report_filter, data, 
         report_filter(data, **dict({'now': NOW}, **options))
     assert caught.value.message.startswith(message)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+@pytest.fixture
+def shown_warnings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(filter_plugin.display, 'warning', shown.append)
+    return shown
+
+
+def test_warn_emits_the_report_warnings_as_ansible_warnings(report_filter, shown_warnings):
+    report = report_filter(SESSIONS, required_vms=['vm1'], since='2h', now=NOW, warn=True)
+    assert report['warnings'] and len(shown_warnings) == len(report['warnings'])
+    assert shown_warnings[0] == 'task_session_report: ' + report['warnings'][0]
+    assert 'less than 24h before 2025-08-15T12:00:00Z: older successful sessions were not read' in shown_warnings[0]
+
+
+def test_no_ansible_warning_unless_asked(report_filter, shown_warnings):
+    assert report_filter(SESSIONS, required_vms=['vm1'], since='2h', now=NOW)['warnings']
+    assert report_filter(SESSIONS, required_vms=['vm1'], since='2h', now=NOW, warn='false')['warnings']
+    assert shown_warnings == []

@@ -211,11 +211,28 @@ def test_warnings_for_short_window_truncation_and_undated_sessions():
 
 
 def test_filters_and_settings_are_echoed():
-    report = build_report([], filters={'vm_name': ['a'], 'job_name': [], 'state': None}, max_age=5400, now=NOW)
+    report = build_report([], filters={'vm_name': ['a'], 'job_name': [], 'state': None}, max_age=5400, now=NOW, all_sessions=True)
     assert report['filters'] == {'vm_name': ['a']}
     assert report['settings']['max_age'] == '1h 30m'
     assert report['settings']['max_age_seconds'] == 5400
     assert report['jobs'] == [] and report['sessions'] == []
+
+
+def test_every_session_only_on_request():
+    sessions = [session('a', '2025-08-15T01:00:00Z'), session('b', '2025-08-15T03:00:00Z', result='Failed'),
+                session('a', '2025-08-14T01:00:00Z', result='Warning')]
+    compact = build_report({'backup_task_sessions': sessions}, required_vms=['a'], now=NOW)
+    full = build_report({'backup_task_sessions': sessions}, required_vms=['a'], now=NOW, all_sessions='true')
+    assert 'sessions' not in compact and compact['settings']['all_sessions'] is False
+    assert [s['id'] for s in full['sessions']] == [sessions[1]['id'], sessions[0]['id'], sessions[2]['id']]
+    assert full['settings']['all_sessions'] is True
+    # the counts and the detail of what needs attention do not depend on it
+    for key in ('summary', 'compliance', 'failed_sessions', 'per_day', 'jobs'):
+        assert compact[key] == full[key]
+    assert compact['summary']['by_result'] == {'Success': 1, 'Warning': 1, 'Failed': 1}
+    assert [s['vm_name'] for s in compact['failed_sessions']] == ['b']
+    with pytest.raises(EMInputError, match="all_sessions must be true or false, not 'all'"):
+        build_report(sessions, now=NOW, all_sessions='all')
 
 
 @pytest.mark.parametrize('value, seconds', [('24h', 86400), ('30m', 1800), ('7d', 604800), ('2W', 1209600), (' 45 s ', 45), ('90', 90), (90, 90)])
