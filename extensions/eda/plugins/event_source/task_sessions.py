@@ -128,7 +128,7 @@ notes:
 seealso:
   - name: The collection's EDA guide
     description: When polling fits, how far it scales, the credential type and the syslog alternative (docs/eda.md).
-    link: https://github.com/vbr-ansible/vbr.enterprise_manager/blob/main/docs/eda.md
+    link: https://github.com/vbr-ansible/enterprise_manager/blob/main/docs/eda.md
 '''
 
 EXAMPLES = r'''
