@@ -21,7 +21,7 @@ import time
 
 PHASES = (
     ('http', 'requests: send, wait for EM, read the body (a prefetched page: the wait for it)'),
-    ('xml_parse', 'XML reading: expat and the canonical dicts built in its callbacks'),
+    ('xml_parse', 'XML reading: xmltodict and the canonical dicts its postprocessor builds'),
     ('parse_other', 'rest of parse_response: JSON decoding and its canonical-key walk'),
     ('normalise', 'normalize_task_session: facts of each entity'),
     ('select_other', 'the rest of the selection: paging, de-duplication, sort'),
@@ -45,7 +45,7 @@ class Timers(object):
         @functools.wraps(func)
         def timed(*args, **kwargs):
             # Phases are the main thread's wall time: a page prefetched in the background counts as the
-            # main thread's wait for it (_Background.result), not as the request itself.
+            # main thread's wait for it (Background.result), not as the request itself.
             if threading.current_thread() is not threading.main_thread():
                 return func(*args, **kwargs)
             if self._stack and self._stack[-1][0] == phase:
@@ -67,11 +67,11 @@ class Timers(object):
 def instrument(timers):
     """Wrap the functions of each phase where their callers look them up."""
     from ansible.module_utils import basic
-    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, representation, task_session_search
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, query_pager, representation, task_session_search
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
-    client._Background.result = timers.wrap('http', client._Background.result)
-    representation._read_xml = timers.wrap('xml_parse', representation._read_xml)
+    query_pager.Background.result = timers.wrap('http', query_pager.Background.result)
+    representation.read_xml = timers.wrap('xml_parse', representation.read_xml)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
     task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)
     task_session_search._select_once = timers.wrap('select_other', task_session_search._select_once)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
-# Documentation fragment of the EM connection options (modules and plugins). It mirrors the option table
-# in module_utils/connection_options.py; tests/unit/plugins/module_utils/test_connection_options.py fails
-# when the two differ (and prints the YAML to paste here).
+# Documentation fragment of the EM connection options.
+# Written by tools/option_docs.py from plugins/module_utils/connection_options.py: edit the table and run
+# `python tools/option_docs.py`; tests/unit/plugins/test_option_docs.py fails when this file is stale.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -9,6 +9,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
+    # The connection options (modules and plugins): descriptions, types, defaults.
     DOCUMENTATION = r'''
 ---
 options:
@@ -52,8 +53,8 @@ options:
     default: 30
   retries:
     description:
-      - How many times a read request is repeated, with exponential backoff, after a transient failure
-        (HTTP 500, 502, 503 or 504, a connection reset, or a read timeout). V(0) disables retries.
+      - How many times a read request is repeated, with exponential backoff, after a transient failure (HTTP 500, 502, 503 or 504, a connection reset, or
+        a read timeout). V(0) disables retries.
       - Other 4xx answers are never retried; an expired logon session (HTTP 401) leads to one new logon.
       - Falls back to the E(VEEAM_EM_RETRIES) environment variable.
     type: int
@@ -75,4 +76,82 @@ options:
     choices:
       - xml
       - json
+'''
+
+    # Plugins only: where each option may also come from (vbr.enterprise_manager.connection.plugins).
+    PLUGINS = r'''
+---
+options:
+  url:
+    env:
+      - name: VEEAM_EM_URL
+    ini:
+      - section: vbr_enterprise_manager
+        key: url
+    vars:
+      - name: ansible_vbr_em_url
+  username:
+    env:
+      - name: VEEAM_EM_USERNAME
+    ini:
+      - section: vbr_enterprise_manager
+        key: username
+    vars:
+      - name: ansible_vbr_em_username
+  password:
+    env:
+      - name: VEEAM_EM_PASSWORD
+    ini:
+      - section: vbr_enterprise_manager
+        key: password
+    vars:
+      - name: ansible_vbr_em_password
+  validate_certs:
+    env:
+      - name: VEEAM_EM_VALIDATE_CERTS
+    ini:
+      - section: vbr_enterprise_manager
+        key: validate_certs
+    vars:
+      - name: ansible_vbr_em_validate_certs
+  ca_path:
+    env:
+      - name: VEEAM_EM_CA_PATH
+    ini:
+      - section: vbr_enterprise_manager
+        key: ca_path
+    vars:
+      - name: ansible_vbr_em_ca_path
+  timeout:
+    env:
+      - name: VEEAM_EM_TIMEOUT
+    ini:
+      - section: vbr_enterprise_manager
+        key: timeout
+    vars:
+      - name: ansible_vbr_em_timeout
+  retries:
+    env:
+      - name: VEEAM_EM_RETRIES
+    ini:
+      - section: vbr_enterprise_manager
+        key: retries
+    vars:
+      - name: ansible_vbr_em_retries
+  api_version:
+    env:
+      - name: VEEAM_EM_API_VERSION
+    ini:
+      - section: vbr_enterprise_manager
+        key: api_version
+    vars:
+      - name: ansible_vbr_em_api_version
+  response_format:
+    env:
+      - name: VEEAM_EM_RESPONSE_FORMAT
+    ini:
+      - section: vbr_enterprise_manager
+        key: response_format
+    vars:
+      - name: ansible_vbr_em_response_format
 '''

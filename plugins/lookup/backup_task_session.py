@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Lookup backup_task_session: task session IDs (or UIDs, or facts) for IDs, task session names and VM
-# names, inside templates. Thin glue: options -> module_utils/task_session_lookup.py over one EMClient.
+# names, inside templates. Thin glue: options -> plugin_utils/lookup_resolution.py over one EMClient.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -25,9 +25,11 @@ author:
 requirements:
   - python >= 3.9 on the controller
   - requests
+  - xmltodict
 extends_documentation_fragment:
   - vbr.enterprise_manager.connection
-  - vbr.enterprise_manager.connection_plugin
+  - vbr.enterprise_manager.connection.plugins
+  - vbr.enterprise_manager.selection
 options:
   _terms:
     description:
@@ -38,6 +40,8 @@ options:
         V(fileserver02@2025-03-07 22:14:05).
       - Anything else is a VM name (as EM displays it, in any letter case); it resolves to the newest task session of
         that VM, among those that match O(result), O(state), O(job_name) and O(since).
+      - O(result), O(state), O(job_name) and O(since) narrow VM name terms only; an ID or a task session name names one
+        session and is returned as found.
       - A UID of another kind of EM object (any other C(urn:veeam:...)) is refused before any request.
       - A list given as one term is unpacked.
     type: list
@@ -62,33 +66,9 @@ options:
     type: str
     choices: [error, warn, ignore]
     default: error
-  result:
-    description:
-      - For VM name terms, only task sessions with these results, in any letter case.
-      - One or more of V(Success), V(Warning), V(Failed).
-      - Not applied to ID and task session name terms, which name one session.
-    type: list
-    elements: str
-  state:
-    description:
-      - For VM name terms, only task sessions in these states, in any letter case.
-      - One or more of V(InProgress), V(Pending), V(Completed).
-    type: list
-    elements: str
-  job_name:
-    description:
-      - For VM name terms, only task sessions of jobs with these names.
-    type: list
-    elements: str
-  since:
-    description:
-      - For VM name terms, only task sessions created at or after this time.
-      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z)), or an age before now such as V(30m), V(24h), V(7d)
-        or V(2w). A time without a zone is rejected.
-    type: str
 notes:
   - Lookups run on the Ansible controller, whatever host the task targets. EM must be reachable from the controller,
-    and C(requests) must be installed in the controller's Python.
+    and C(requests) and C(xmltodict) must be installed in the controller's Python.
   - Lookups ignore a play's or task's C(environment) keyword, which only reaches modules. The E(VEEAM_EM_*) variables
     must be set in the environment of C(ansible-playbook) itself; or use the C(ansible_vbr_em_*) variables, the
     C([vbr_enterprise_manager]) section of C(ansible.cfg), or the options of the lookup.
@@ -183,22 +163,16 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import (
-    CONNECTION_OPTIONS,
-    connection_params_from,
-)
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError, EMNotFoundError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_lookup import (
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.lookup_resolution import (
     MISSING_HINT,
-    ON_MISSING,
-    OUTPUTS,
-    check_choice,
     describe_missing,
     prepare_lookup,
     render,
     resolve_terms,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import SHARED_SELECTION_NAMES
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import connection_vars, em_session
 
 display = Display()
 
@@ -206,13 +180,13 @@ display = Display()
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=self._connection_vars(variables), direct=kwargs)
+        self.set_options(var_options=connection_vars(variables, self._templar), direct=kwargs)
         try:
-            output = check_choice('output', self.get_option('output'), OUTPUTS)
-            on_missing = check_choice('on_missing', self.get_option('on_missing'), ON_MISSING)
+            # output and on_missing are one of their choices: Ansible checks them in set_options()
+            output = self.get_option('output')
+            on_missing = self.get_option('on_missing')
             # bad terms and options fail here, before any request
-            lookup = prepare_lookup(terms, result=self.get_option('result'), state=self.get_option('state'),
-                                    job_name=self.get_option('job_name'), since=self.get_option('since'))
+            lookup = prepare_lookup(terms, **dict((name, self.get_option(name)) for name in SHARED_SELECTION_NAMES))
             if not lookup.terms:
                 return []
             resolved = self._resolve(lookup)
@@ -228,22 +202,7 @@ class LookupModule(LookupBase):
                 display.warning(message)
         return values
 
-    def _connection_vars(self, variables):
-        """The ansible_vbr_em_* variables, rendered: a lookup gets the variables as written, so a value
-        such as "{{ vault_em_password }}" is still a template here."""
-        found = {}
-        for option in CONNECTION_OPTIONS:
-            if variables and option.var in variables:
-                value = variables[option.var]
-                found[option.var] = self._templar.template(value) if self._templar is not None else value
-        return found
-
     def _resolve(self, lookup):
-        """One logon for every term, logoff always (the client's context), client warnings shown."""
-        client = EMClient(connection_params_from(self.get_option), log=display.vvv)
-        try:
-            with client:
-                return resolve_terms(client, lookup)
-        finally:
-            for warning in client.warnings:
-                display.warning(warning)
+        """One logon for every term, logoff always, client warnings shown."""
+        with em_session(self.get_option, log=display.vvv, warn=display.warning) as client:
+            return resolve_terms(client, lookup)

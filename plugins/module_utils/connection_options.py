@@ -1,9 +1,8 @@
 # -*- coding: utf-8 -*-
-# The one table of EM connection options. It drives the module argument spec (with environment
-# fallbacks), the lookup's option resolution, and the validation of the values (URL rules, version
-# format) before any request. The documentation fragments (doc_fragments/connection.py and
-# connection_plugin.py) are static YAML because ansible-test's yamllint sanity test needs literal
-# strings there; unit tests assert that they equal fragment_options() / plugin_fragment_options().
+# The EM connection options, one row each (the Option shape is in option_table.py), and the check of
+# their values (URL rules, version format) before any request. The rows produce the module argument
+# spec with its VEEAM_EM_* fallbacks, the plugins' options (env, ini and vars sources), the role's
+# argument spec and the doc fragment (tools/option_docs.py writes the YAML Ansible needs literally).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -12,11 +11,10 @@ __metaclass__ = type
 import os
 import re
 
-from ansible.module_utils.basic import env_fallback
-
 from urllib.parse import urlsplit
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import whole_number
 
 INI_SECTION = 'vbr_enterprise_manager'
@@ -28,101 +26,75 @@ DEFAULT_HTTP_PORT = 9399
 VBR_REST_PORT = 9419
 
 
-class ConnectionOption(object):
-    """One row of the table."""
-
-    __slots__ = ('name', 'type', 'default', 'no_log', 'choices', 'description')
-
-    def __init__(self, name, type, description, default=None, no_log=False, choices=None):
-        self.name = name
-        self.type = type
-        self.default = default
-        self.no_log = no_log
-        self.choices = choices
-        self.description = description
-
-    @property
-    def env(self):
-        return ENV_PREFIX + self.name.upper()
-
-    @property
-    def ini_key(self):
-        return self.name
-
-    @property
-    def var(self):
-        return VARS_PREFIX + self.name
+def _connection_option(name, type, description, **details):
+    """A row of the table, with the sources every connection option has: VEEAM_EM_<NAME> (modules and
+    plugins), [vbr_enterprise_manager] <name> in ansible.cfg and ansible_vbr_em_<name> (plugins)."""
+    return Option(name, type, description, env=ENV_PREFIX + name.upper(), ini=(INI_SECTION, name), var=VARS_PREFIX + name,
+                  **details)
 
 
 CONNECTION_OPTIONS = (
-    ConnectionOption(
+    _connection_option(
         'url', 'str',
         [
             'URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398).',
             'When no port is given, V(https) uses the EM default port V(9398) and V(http) the legacy port V(9399).',
             'The path may be empty, V(/) or V(/api). User names, passwords, other paths, a query or a fragment are rejected.',
             'Port V(9419) is the separate Veeam Backup & Replication REST API, not Enterprise Manager.',
-            'Required. Falls back to the E(VEEAM_EM_URL) environment variable.',
-        ]),
-    ConnectionOption(
+        ],
+        required=True),
+    _connection_option(
         'username', 'str',
         [
             'Account used to log on to Enterprise Manager, as V(DOMAIN\\\\user) or V(user@domain); it is sent unchanged.',
             'The account needs an EM role: Portal Administrator, Portal User or Restore Operator.',
-            'Required. Falls back to the E(VEEAM_EM_USERNAME) environment variable.',
-        ]),
-    ConnectionOption(
+        ],
+        required=True),
+    _connection_option(
         'password', 'str',
         [
             'Password of O(username). It is never logged or returned.',
-            'Required. Falls back to the E(VEEAM_EM_PASSWORD) environment variable.',
         ],
-        no_log=True),
-    ConnectionOption(
+        no_log=True, required=True),
+    _connection_option(
         'validate_certs', 'bool',
         [
             'Verify the TLS certificate of Enterprise Manager.',
             'EM often uses a self-signed certificate: prefer O(ca_path) over setting this to V(false).',
-            'Falls back to the E(VEEAM_EM_VALIDATE_CERTS) environment variable.',
         ],
         default=True),
-    ConnectionOption(
+    _connection_option(
         'ca_path', 'path',
         [
             'PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate.',
             'Used when O(validate_certs=true). When not set, the CA bundle of the Python C(requests) library is used.',
-            'Falls back to the E(VEEAM_EM_CA_PATH) environment variable.',
         ]),
-    ConnectionOption(
+    _connection_option(
         'timeout', 'int',
         [
             'Seconds to wait for a connection and for each answer from Enterprise Manager.',
-            'Falls back to the E(VEEAM_EM_TIMEOUT) environment variable.',
         ],
         default=30),
-    ConnectionOption(
+    _connection_option(
         'retries', 'int',
         [
             'How many times a read request is repeated, with exponential backoff, after a transient failure '
             '(HTTP 500, 502, 503 or 504, a connection reset, or a read timeout). V(0) disables retries.',
             'Other 4xx answers are never retried; an expired logon session (HTTP 401) leads to one new logon.',
-            'Falls back to the E(VEEAM_EM_RETRIES) environment variable.',
         ],
         default=3),
-    ConnectionOption(
+    _connection_option(
         'api_version', 'str',
         [
             'EM REST API version to log on with: V(latest) or a version name such as V(v1_7) (EM 12 and 13), V(v1_6) (EM 11) or V(v1_5) (EM 10).',
-            'Falls back to the E(VEEAM_EM_API_VERSION) environment variable.',
         ],
         default='latest'),
-    ConnectionOption(
+    _connection_option(
         'response_format', 'str',
         [
             'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json).',
             'Both give the same results; the JSON key spelling of EM 12 (PascalCase) and EM 13 (camelCase) is handled.',
             'V(json) bodies are smaller and parsed a little faster, which shows on big listings.',
-            'Falls back to the E(VEEAM_EM_RESPONSE_FORMAT) environment variable.',
         ],
         default='xml', choices=['xml', 'json']),
 )
@@ -138,41 +110,7 @@ def connection_option(name):
 
 def connection_argument_spec():
     """Argument spec entries for modules: one per option, each with its environment fallback."""
-    return dict((option.name, _with_default_and_choices(
-        option, {'type': option.type, 'no_log': option.no_log, 'fallback': (env_fallback, [option.env])}))
-        for option in CONNECTION_OPTIONS)
-
-
-def _with_default_and_choices(option, entry):
-    """entry plus the option's default and choices, where it has them (argspec and docs say the same)."""
-    if option.default is not None:
-        entry['default'] = option.default
-    if option.choices:
-        entry['choices'] = list(option.choices)
-    return entry
-
-
-def fragment_options():
-    """The `options` mapping of the connection documentation fragment (modules and plugins)."""
-    return dict((option.name, _with_default_and_choices(option, {'description': list(option.description), 'type': option.type}))
-                for option in CONNECTION_OPTIONS)
-
-
-def plugin_fragment_options():
-    """The `options` mapping of the connection_plugin fragment: where plugins read each option."""
-    options = {}
-    for option in CONNECTION_OPTIONS:
-        options[option.name] = {
-            'env': [{'name': option.env}],
-            'ini': [{'section': INI_SECTION, 'key': option.ini_key}],
-            'vars': [{'name': option.var}],
-        }
-    return options
-
-
-def connection_params_from(get_option):
-    """Collect the connection options through a getter (a plugin's get_option)."""
-    return dict((name, get_option(name)) for name in OPTION_NAMES)
+    return argument_spec(CONNECTION_OPTIONS)
 
 
 # --- validation of the values, before any request ------------------------------------------------

@@ -10,6 +10,16 @@ import re
 
 REDACTED = '********'
 
+# Hint texts that several errors and warnings share.
+HTTPS_HINT = ('The port most likely speaks TLS: use https:// in url (Enterprise Manager serves its REST API over HTTPS, '
+              'port 9398 by default).')
+EM_ROLES = 'Portal Administrator, Portal User or Restore Operator'
+ROLE_HINT = 'The account needs an EM role: %s.' % EM_ROLES
+NOT_EM_HINT = ('This is not an answer of Enterprise Manager: check that url points at EM (port 9398) '
+               'and not at a proxy or another service.')
+IDLE_EXPIRY = 'expires after 15 minutes idle'  # what EM does with a logon session left open
+SESSION_EXPIRES = 'the logon session ' + IDLE_EXPIRY
+
 # Opaque tokens and logon session ids must never reach a message, even through an exception text
 # (a requests error names the URL, and the logoff URL holds the session id).
 _LOGON_SESSION_PATH = re.compile(r'(logonSessions/)[^/?\s\'"]+', re.IGNORECASE)
@@ -24,6 +34,14 @@ def redact(text, secrets=()):
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
     return _LOGON_SESSION_PATH.sub(r'\1' + REDACTED, text)
+
+
+def shorten(text, limit=400):
+    """text cut to about limit characters, saying how long it was (a query of many IDs, an exception
+    text quoting a whole body)."""
+    if text is None or len(text) <= limit:
+        return text
+    return '%s... (%d characters)' % (text[:limit], len(text))
 
 
 class EMError(Exception):

@@ -6,8 +6,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import re
-
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import guid_from_urn, id_from_href
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list, to_int
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import duration_seconds, format_fact_time, parse_em_time
@@ -18,42 +17,6 @@ TASK_SESSION_KEYS = (
     'job_session_name', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds',
     'state', 'result', 'reason', 'total_size', 'restore_point_id',
 )
-
-TASK_SESSION_URN = 'urn:veeam:BackupTaskSession:'
-JOB_SESSION_URN = 'urn:veeam:BackupJobSession:'
-
-_GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-
-
-def is_guid(value):
-    return bool(_GUID.match(value or ''))
-
-
-def guid_from_urn(value):
-    """The part after the last ':' of a urn:veeam:<Type>:<guid> value (the value itself when no ':')."""
-    if not value:
-        return None
-    return str(value).rsplit(':', 1)[-1] or None
-
-
-def id_from_href(href):
-    """The last path segment of an EM link (…/backupServers/<id>?format=Entity -> <id>)."""
-    if not href:
-        return None
-    path = str(href).split('?', 1)[0].split('#', 1)[0].rstrip('/')
-    return path.rsplit('/', 1)[-1] or None
-
-
-def parse_object_id(value, urn_prefix, option):
-    """A GUID given bare or as <urn_prefix><guid>, lower-cased; anything else is an EMInputError."""
-    text = str(value).strip() if value is not None else ''
-    candidate = text
-    if text.lower().startswith(urn_prefix.lower()):
-        candidate = text[len(urn_prefix):]
-    if not is_guid(candidate):
-        raise EMInputError('The %s value %r is not a valid ID.' % (option, value),
-                           hint='Give a GUID such as 5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17 or %s<GUID>.' % urn_prefix)
-    return candidate.lower()
 
 
 def normalize_task_session(entity):

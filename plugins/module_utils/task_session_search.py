@@ -10,54 +10,37 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import whole_number
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
+    MAX_FILTER_LENGTH,
+    RUNNING_STATES,
+    TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
     TASK_SESSION_STATES,
-    build_task_session_filter,
-    encode_filter,
     normalize_enum,
     string_values,
+    task_session_filters,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, TASK_SESSION_URN, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
-    JOB_SESSION_URN,
     TASK_SESSION_KEYS,
-    TASK_SESSION_URN,
     normalize_task_session,
-    parse_object_id,
     project,
     validate_fields,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_defaults
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_user_time,
     utc_now,
 )
 
-QUERY_TYPE = 'BackupTaskSession'
-RUNNING_STATES = ('inprogress', 'pending')
-# Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
-MAX_FILTER_LENGTH = 5800
+# EM states are compared without regard to case here.
+_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 
-SEARCH_DEFAULTS = {
-    'id': None,
-    'job_session_id': None,
-    'vm_name': None,
-    'job_name': None,
-    'backup_server_name': None,
-    'state': None,
-    'result': None,
-    'since': None,
-    'until': None,
-    'filter': None,
-    'latest_per_vm': False,
-    'limit': None,
-    'wait': False,
-    'wait_timeout': 600,
-    'wait_sleep': 10,
-    'fields': None,
-    'page_size': 1000,
-}
+# What an absent option means: the option table's defaults (page_size is no option: the bench sets it).
+SEARCH_DEFAULTS = dict(selection_defaults(), page_size=DEFAULT_PAGE_SIZE)
 
 
 class PreparedSearch(object):
@@ -68,14 +51,6 @@ class PreparedSearch(object):
 
     def as_dict(self):
         return dict(self.__dict__)
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
 
 
 def _whole_number(criteria, name, minimum):
@@ -94,13 +69,13 @@ def prepare_criteria(criteria, now=None):
 
     ids = []
     id_inputs = []
-    for value in _as_list(merged['id']):
+    for value in as_list(merged['id']):
         guid = parse_object_id(value, TASK_SESSION_URN, 'id')
         if guid not in ids:
             ids.append(guid)
             id_inputs.append(str(value).strip())
     job_session_uids = []
-    for value in _as_list(merged['job_session_id']):
+    for value in as_list(merged['job_session_id']):
         uid = JOB_SESSION_URN + parse_object_id(value, JOB_SESSION_URN, 'job_session_id')
         if uid not in job_session_uids:
             job_session_uids.append(uid)
@@ -123,11 +98,11 @@ def prepare_criteria(criteria, now=None):
         ids=ids,
         id_inputs=id_inputs,
         job_session_uids=job_session_uids,
-        vm_names=string_values('vm_name', _as_list(merged['vm_name'])),
-        job_names=string_values('job_name', _as_list(merged['job_name'])),
-        backup_server_names=string_values('backup_server_name', _as_list(merged['backup_server_name'])),
-        states=normalize_enum('state', _as_list(merged['state']), TASK_SESSION_STATES),
-        results=normalize_enum('result', _as_list(merged['result']), TASK_SESSION_RESULTS),
+        vm_names=string_values('vm_name', as_list(merged['vm_name'])),
+        job_names=string_values('job_name', as_list(merged['job_name'])),
+        backup_server_names=string_values('backup_server_name', as_list(merged['backup_server_name'])),
+        states=normalize_enum('state', as_list(merged['state']), TASK_SESSION_STATES),
+        results=normalize_enum('result', as_list(merged['result']), TASK_SESSION_RESULTS),
         since=since,
         until=until,
         raw_filter=raw_filter,
@@ -136,72 +111,30 @@ def prepare_criteria(criteria, now=None):
         wait=bool(merged['wait']),
         wait_timeout=wait_timeout,
         wait_sleep=wait_sleep,
-        fields=validate_fields(_as_list(merged['fields'])),
+        fields=validate_fields(as_list(merged['fields'])),
         page_size=page_size,
     )
     search.filters = query_filters(search)  # a selection too long for EM fails here, before any request
     return search
 
 
-# The OR-lists of a search, by their build_task_session_filter() argument name. When the filter of
-# all of them is too long for one URL, the longest is split over several queries.
-_LIST_CRITERIA = ('uids', 'job_session_uids', 'vm_names', 'job_names', 'backup_server_names')
+# The option each OR-list of a search comes from, by its build_task_session_filter() argument name.
 _OPTION_OF = {'uids': 'id', 'job_session_uids': 'job_session_id', 'vm_names': 'vm_name', 'job_names': 'job_name',
               'backup_server_names': 'backup_server_name'}
 
 
-def criteria_lists(search):
-    """The OR-lists of a prepared search (IDs as UIDs), by build_task_session_filter() argument."""
-    return {
+def query_filters(search, max_length=MAX_FILTER_LENGTH):
+    """The filters to query: one, or one per chunk of the longest OR-list when the filter of all of them
+    is too long for one URL (see task_session_filters). EMInputError when even that does not fit."""
+    lists = {
         'uids': [TASK_SESSION_URN + guid for guid in search.ids],
         'job_session_uids': list(search.job_session_uids),
         'vm_names': list(search.vm_names),
         'job_names': list(search.job_names),
         'backup_server_names': list(search.backup_server_names),
     }
-
-
-def base_filter(search, **lists):
-    """The EM filter of a prepared search; keyword arguments replace some of its OR-lists."""
-    values = criteria_lists(search)
-    values.update(lists)
-    return build_task_session_filter(states=search.states, results=search.results, since=search.since,
-                                     until=search.until, raw=search.raw_filter, **values)
-
-
-def _encoded_length(search, lists):
-    return len(encode_filter(base_filter(search, **lists)))
-
-
-def query_filters(search, max_length=MAX_FILTER_LENGTH):
-    """The filters to query: one when it fits in max_length encoded characters, else one per chunk
-    of the longest OR-list (the results of the chunks are disjoint). Raises EMInputError when even
-    one value of that list per query does not fit."""
-    lists = criteria_lists(search)
-    if _encoded_length(search, lists) <= max_length:
-        return [base_filter(search, **lists)]
-    name = max(_LIST_CRITERIA, key=lambda key: len(encode_filter(','.join(lists[key]))))
-    chunks = []
-    current = []
-    for value in lists[name]:
-        candidate = current + [value]
-        if current and _encoded_length(search, {name: candidate}) > max_length:
-            chunks.append(current)
-            candidate = [value]
-        current = candidate
-    if current:
-        chunks.append(current)
-    result = []
-    for chunk in chunks:
-        chunk_lists = dict(lists)
-        chunk_lists[name] = chunk
-        if _encoded_length(search, chunk_lists) > max_length:
-            raise EMInputError('The selection needs an EM query filter longer than the %d characters that fit in one request URL.'
-                               % max_length,
-                               hint='Shorten the filter option, or give fewer values to the list options other than %s '
-                                    '(long lists of one option are split over several queries).' % _OPTION_OF[name])
-        result.append(base_filter(search, **chunk_lists))
-    return result
+    return task_session_filters(lists, _OPTION_OF, max_length, states=search.states, results=search.results,
+                                since=search.since, until=search.until, raw=search.raw_filter)
 
 
 def _creation_key(facts):
@@ -238,52 +171,62 @@ def _kept_keys(fields):
     return tuple(key for key in TASK_SESSION_KEYS if key in wanted)
 
 
-def _select_once(client, search):
-    """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
-    sessions = []
-    seen = set()
-    truncated = False
-    kept = _kept_keys(search.fields)
+class _Collected(object):
+    """The sessions one pass has read, each once, in reading order (facts cut to `kept` keys)."""
 
-    def add(facts):
-        key = facts.get('id') or facts.get('uid')
-        if key in seen:  # a session inserted while paging shifts the pages: drop the repeat
-            return False
-        seen.add(key)
-        sessions.append(facts)
-        return True
+    def __init__(self, kept):
+        self.kept = kept
+        self.sessions = []
+        self.seen = set()
 
-    def normalize(entity):
+    def add(self, entity):
+        """The facts of entity, or None when that session was read already (a session inserted while
+        paging shifts the pages: the repeat is dropped)."""
         facts = normalize_task_session(entity)
-        return facts if kept is None else dict((key, facts.get(key)) for key in kept)
+        if self.kept is not None:
+            facts = dict((key, facts.get(key)) for key in self.kept)
+        key = facts.get('id') or facts.get('uid')
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        self.sessions.append(facts)
+        return facts
 
-    newest = {}
-    for filter_text in search.filters:
-        if search.latest_per_vm and not search.ids:
-            # Sorted newest first: with a limit, once more VMs than that were seen, the newest session of
-            # each of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of
-            # several vCenters can share a name, and the newest of each is wanted.)
-            chunk_newest = {}
-            # (without a limit every page is read, so the next one can be fetched while this one is worked on)
-            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size, prefetch=search.limit is None)
-            for page in pager.iter_pages():
-                for entity in page:
-                    facts = normalize(entity)
-                    if add(facts):
-                        _keep_newest(chunk_newest, facts)
-                if search.limit is not None and len(chunk_newest) > search.limit:
-                    truncated = True
-                    break
-            for facts in chunk_newest.values():
-                _keep_newest(newest, facts)
-        else:
-            # IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards.
-            pager = client.query(QUERY_TYPE, filter=filter_text, page_size=search.page_size,
-                                 limit=None if search.ids else search.limit, prefetch=True)
-            for entity in pager:
-                add(normalize(entity))
-            truncated = truncated or pager.truncated
 
+def _read_newest_per_vm(client, search, filter_text, collected, newest):
+    """latest_per_vm without IDs: one filter's pages into newest (VM key -> facts); True when the
+    limit cut the reading short. Sorted newest first: with a limit, once more VMs than that were seen, the newest session of each
+    of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of several
+    vCenters can share a name, and the newest of each is wanted.)"""
+    chunk_newest = {}
+    truncated = False
+    # without a limit every page is read, so the next one can be fetched while this one is worked on
+    pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size, prefetch=search.limit is None)
+    for page in pager.iter_pages():
+        for entity in page:
+            facts = collected.add(entity)
+            if facts is not None:
+                _keep_newest(chunk_newest, facts)
+        if search.limit is not None and len(chunk_newest) > search.limit:
+            truncated = True
+            break
+    for facts in chunk_newest.values():
+        _keep_newest(newest, facts)
+    return truncated
+
+
+def _read_all(client, search, filter_text, collected):
+    """Read one filter's sessions; True when EM had more than the limit.
+    IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards."""
+    pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size,
+                         limit=None if search.ids else search.limit, prefetch=True)
+    for entity in pager:
+        collected.add(entity)
+    return pager.truncated
+
+
+def _newest_first(search, sessions, newest):
+    """(the sessions to return, newest first, within the limit; True when the limit cut them)."""
     if search.latest_per_vm:
         if search.ids:
             for facts in sessions:
@@ -291,9 +234,22 @@ def _select_once(client, search):
         sessions = list(newest.values())
     sessions.sort(key=_creation_key, reverse=True)
     if search.limit is not None and len(sessions) > search.limit:
-        sessions = sessions[:search.limit]
-        truncated = True
-    return sessions, truncated, set(str(key).lower() for key in seen if key)
+        return sessions[:search.limit], True
+    return sessions, False
+
+
+def _select_once(client, search):
+    """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
+    collected = _Collected(_kept_keys(search.fields))
+    newest = {}
+    truncated = False
+    for filter_text in search.filters:
+        if search.latest_per_vm and not search.ids:
+            truncated = _read_newest_per_vm(client, search, filter_text, collected, newest) or truncated
+        else:
+            truncated = _read_all(client, search, filter_text, collected) or truncated
+    sessions, cut = _newest_first(search, collected.sessions, newest)
+    return sessions, truncated or cut, set(str(key).lower() for key in collected.seen if key)
 
 
 def summarize(sessions):
@@ -309,7 +265,7 @@ def summarize(sessions):
 
 
 def _running(sessions):
-    return [s for s in sessions if str(s.get('state') or '').lower() in RUNNING_STATES]
+    return [s for s in sessions if str(s.get('state') or '').lower() in _RUNNING]
 
 
 def _describe(facts):

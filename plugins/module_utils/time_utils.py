@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Time handling: EM timestamps (0-7 fractional digits, Z) and user input (ISO 8601 with a zone, or
-# relative such as 24h / 7d) to aware UTC datetimes; UTC ISO 8601 output ending in Z.
+# relative such as 24h / 7d) to aware UTC datetimes; durations (24h, or seconds) to seconds; UTC ISO
+# 8601 output ending in Z.
 # Regular expressions instead of fromisoformat(): Python < 3.11 rejects Z and 7-digit fractions.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -21,8 +22,10 @@ _ISO = re.compile(
     r'^\s*(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?'
     r'\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?\s*$'
 )
-_RELATIVE = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$', re.IGNORECASE)
-_UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+# An age or duration: a whole number with a unit (a bare number is seconds, but only for durations).
+_AGE = re.compile(r'^\s*(\d+)\s*([smhdw]?)\s*$', re.IGNORECASE)
+_UNIT_SECONDS = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+AGE_FORMS = 'a number with s, m, h, d or w (30m, 24h, 7d, 2w)'
 
 
 def utc_now():
@@ -107,8 +110,8 @@ def parse_user_time(value, option='since', now=None):
     text = str(value).strip()
     if not text:
         raise EMInputError('The %s option is empty.' % option, hint='Give an ISO 8601 time such as 2025-08-15T06:00:00Z, or an age such as 24h.')
-    relative = _RELATIVE.match(text)
-    if relative:
+    relative = _AGE.match(text)
+    if relative and relative.group(2):  # a bare number is no time (seconds ago, or a Unix time?): refused
         amount, unit = int(relative.group(1)), relative.group(2).lower()
         now = now or utc_now()
         try:
@@ -119,7 +122,7 @@ def parse_user_time(value, option='since', now=None):
     if not match:
         raise EMInputError('The %s value %r is not a time.' % (option, text),
                            hint='Give ISO 8601 with Z or an offset (2025-08-15T06:00:00Z, 2025-08-15T08:00:00+02:00), '
-                                'or an age: a number with s, m, h, d or w (30m, 24h, 7d, 2w).')
+                                'or an age: %s.' % AGE_FORMS)
     try:
         result = _build(match, assume_utc=False)
     except ValueError as exc:
@@ -128,6 +131,23 @@ def parse_user_time(value, option='since', now=None):
         raise EMInputError('The %s value %r has no time zone.' % (option, text),
                            hint='Add Z for UTC (%sZ) or an offset such as +02:00.' % text)
     return result
+
+
+def parse_duration(value, option):
+    """Seconds (an int above zero) of a duration option: a whole number of seconds, or a number with
+    a unit as in AGE_FORMS; anything else is an EMInputError."""
+    if isinstance(value, bool):  # bool is an int: True must not mean one second
+        raise EMInputError('%s must be an age such as 24h, not %r.' % (option, value))
+    if isinstance(value, int):
+        seconds = value
+    else:
+        match = _AGE.match(str(value if value is not None else ''))
+        if not match:
+            raise EMInputError('%s %r is not an age: give %s.' % (option, value, AGE_FORMS))
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    if seconds <= 0:
+        raise EMInputError('%s must be longer than zero, not %r.' % (option, value))
+    return seconds
 
 
 def duration_seconds(start, end):

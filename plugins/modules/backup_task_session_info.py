@@ -30,8 +30,11 @@ author:
 requirements:
   - python >= 3.9
   - requests
+  - xmltodict
 extends_documentation_fragment:
   - vbr.enterprise_manager.connection
+  - vbr.enterprise_manager.selection
+  - vbr.enterprise_manager.selection.module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -41,104 +44,6 @@ attributes:
     support: none
   platform:
     platforms: all
-options:
-  id:
-    description:
-      - Task session IDs to return, each a bare GUID or C(urn:veeam:BackupTaskSession:<GUID>).
-      - IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is
-        not a failure.
-    type: list
-    elements: str
-  job_session_id:
-    description:
-      - Only task sessions of these job sessions (job runs), each a bare GUID or C(urn:veeam:BackupJobSession:<GUID>).
-    type: list
-    elements: str
-  vm_name:
-    description:
-      - Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.
-      - Give a YAML list for names that contain a comma.
-    type: list
-    elements: str
-  job_name:
-    description:
-      - Only task sessions of jobs with these names.
-    type: list
-    elements: str
-  backup_server_name:
-    description:
-      - Only task sessions of these backup servers, named as EM lists them.
-    type: list
-    elements: str
-  state:
-    description:
-      - Only task sessions in these states, in any letter case.
-      - One or more of V(InProgress), V(Pending), V(Completed); other values are rejected.
-    type: list
-    elements: str
-  result:
-    description:
-      - Only task sessions with these results, in any letter case.
-      - One or more of V(Success), V(Warning), V(Failed); other values are rejected.
-    type: list
-    elements: str
-  since:
-    description:
-      - Only task sessions created at or after this time.
-      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC;
-        a time without a zone is rejected.
-      - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).
-    type: str
-  until:
-    description:
-      - Only task sessions created at or before this time. Same forms as O(since); it must not be before O(since).
-      - The time is inclusive to the microsecond, so a RV(backup_task_sessions[].creation_time) returned by this module
-        includes that session (EM keeps finer times than the microseconds shown).
-    type: str
-  filter:
-    description:
-      - A raw EM query filter for what the other options do not cover, ANDed with them, for example
-        V(TotalSize>1073741824) or V(Reason!="").
-      - "Syntax: fields such as C(VmDisplayName), C(JobName), C(BackupServerName), C(State), C(Result), C(Reason),
-        C(TotalSize), C(CreationTime), C(EndTime); operators C(==) C(!=) C(<) C(>) C(<=) C(>=); C(;) for AND,
-        C(,) for OR, parentheses to group; strings in double quotes with inner double quotes doubled; times in UTC
-        with Z, quoted."
-    type: str
-  latest_per_vm:
-    description:
-      - Return only the newest task session of each VM among the selected ones.
-      - A VM is identified by its EM UID when EM reports one, else by its name.
-    type: bool
-    default: false
-  limit:
-    description:
-      - Return at most this many task sessions (the newest). RV(truncated) tells whether more were selected.
-    type: int
-  fields:
-    description:
-      - Return only these keys of each task session (default all). Useful to keep large results small.
-    type: list
-    elements: str
-    choices: [id, uid, name, href, vm_name, vm_uid, job_name, job_session_id, job_session_uid, job_session_name,
-              backup_server_id, backup_server_name, creation_time, end_time, duration_seconds, state, result, reason,
-              total_size, restore_point_id]
-  wait:
-    description:
-      - Poll until no selected task session is V(InProgress) or V(Pending), then return.
-      - The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at
-        the start). Fails after O(wait_timeout) seconds, naming the sessions that still run.
-    type: bool
-    default: false
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait=true).
-    type: int
-    default: 600
-  wait_sleep:
-    description:
-      - Seconds between polls with O(wait=true).
-    type: int
-    default: 10
 notes:
   - All times returned are UTC in ISO 8601 with six fractional digits and end in V(Z), for example V(2025-09-22T03:41:17.204000Z).
   - EM keeps task sessions for a limited time; older sessions are not found.
@@ -367,40 +272,24 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client impo
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
     prepare_criteria,
     search_task_sessions,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 
 def argument_spec():
     spec = connection_argument_spec()
-    spec.update(
-        id=dict(type='list', elements='str'),
-        job_session_id=dict(type='list', elements='str'),
-        vm_name=dict(type='list', elements='str'),
-        job_name=dict(type='list', elements='str'),
-        backup_server_name=dict(type='list', elements='str'),
-        state=dict(type='list', elements='str'),
-        result=dict(type='list', elements='str'),
-        since=dict(type='str'),
-        until=dict(type='str'),
-        filter=dict(type='str'),
-        latest_per_vm=dict(type='bool', default=False),
-        limit=dict(type='int'),
-        fields=dict(type='list', elements='str', choices=list(TASK_SESSION_KEYS)),
-        wait=dict(type='bool', default=False),
-        wait_timeout=dict(type='int', default=600),
-        wait_sleep=dict(type='int', default=10),
-    )
+    spec.update(selection_argument_spec())
     return spec
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    if not (HAS_REQUESTS and HAS_XMLTODICT):
+        module.fail_json(msg=missing_required_lib('requests and xmltodict'), exception=REQUESTS_IMPORT_ERROR or XMLTODICT_IMPORT_ERROR)
 
     client = None
     error = None

@@ -124,3 +124,15 @@ def test_connection_as_role_variables_at_high_verbosity(run_playbook, simulator,
     assert [s['host'] for s in seen] == ['vm-a', 'vm-b']
     assert seen[0]['summary'] == seen[1]['summary']
     assert seen[0]['summary']['sessions'] == report['summary']['sessions']
+
+
+def test_a_misspelled_connection_variable_fails_naming_it(run_playbook, simulator, tmp_path):
+    """Every task_session_report_em_* variable set reaches the module, so a typo is an error, not a silent default."""
+    result = run_playbook('report_from_em.yml', {
+        'required_vms': [], 'since': '2d', 'max_age': '24h', 'report_dir': str(tmp_path), 'gate': False,
+        'task_session_report_em_url': simulator.url, 'task_session_report_em_username': 'EM\\ansible',
+        'task_session_report_em_password': EM_PASSWORD, 'task_session_report_em_timout': 20},
+        inventory='inventory.ini')
+    assert result.returncode != 0
+    assert 'Unsupported parameters' in result.stdout and 'timout' in result.stdout, result.stdout[-3000:]
+    assert EM_PASSWORD not in result.stdout and EM_PASSWORD not in result.stderr

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Shared fixtures of the unit tests: a strict fake EM transport (checked at teardown) and a factory for
-# EMClient instances that use it, with recorded (not real) sleeps between retries.
+# EMClient instances that use it, with recorded (not real) sleeps between retries. A client left with
+# warnings fails its test: a test that expects a warning asserts it and takes it off client.warnings.
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ def sleeps():
 
 @pytest.fixture
 def make_client(em, sleeps):
+    made = []
+
     def factory(**overrides):
-        return EMClient(connection_params(**overrides), adapter=em, sleep=sleeps.append)
-    return factory
+        client = EMClient(connection_params(**overrides), adapter=em, sleep=sleeps.append)
+        made.append(client)
+        return client
+    yield factory
+    left = [warning for client in made for warning in client.warnings]
+    assert not left, 'warnings no test expected: %s' % left

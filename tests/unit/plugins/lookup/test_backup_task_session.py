@@ -12,13 +12,14 @@ import sys
 
 import pytest
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import em_connection
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
     PASSWORD,
@@ -66,7 +67,8 @@ def lookup(monkeypatch, em):
     plugin = lookup_loader.get('vbr.enterprise_manager.backup_task_session', loader=loader, templar=Templar(loader=loader))
     assert plugin is not None
     module = sys.modules[type(plugin).__module__]
-    monkeypatch.setattr(module, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
+    # the client is built by plugin_utils/em_connection.py, as for every controller-side plugin
+    monkeypatch.setattr(em_connection, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
     plugin.warnings = Recorder()
     plugin.vvv = Recorder()
     monkeypatch.setattr(module.display, 'warning', plugin.warnings)
@@ -165,6 +167,13 @@ def test_bad_input_fails_before_any_request(em, lookup):
         lookup.run(['db01'], variables={}, state='done', **CONNECTION)
     with pytest.raises(AnsibleLookupError, match='No Enterprise Manager URL given'):
         lookup.run(['db01'], variables={}, username=USERNAME, password=PASSWORD)
+    assert em.calls == []
+
+
+@pytest.mark.parametrize('option, value', [('output', 'guid'), ('output', 'UID'), ('on_missing', 'never')])
+def test_a_value_outside_the_choices_fails_before_any_request(em, lookup, option, value):
+    with pytest.raises(AnsibleError, match='Invalid value .*%s' % value):
+        lookup.run(['db01'], variables={}, **dict(CONNECTION, **{option: value}))
     assert em.calls == []
 
 

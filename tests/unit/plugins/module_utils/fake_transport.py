@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # A strict fake HTTP transport for unit tests: a requests adapter that holds an ordered list of
-# expected requests (method + URL matcher) and their answers. An unexpected request fails the test at
-# once (and again at teardown, in case the client swallowed the error); an unconsumed expectation
-# fails at teardown. Responses carry real header objects, so requests' cookie handling runs for real.
+# expected requests (method + URL matcher) and their answers. An unexpected request, or one that fails
+# its expectation's check, fails the test at once and again at teardown (in case the client swallowed
+# the error, as the logoff does); an unconsumed expectation fails at teardown. Responses carry real header objects, so requests' cookie handling runs for real.
 
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ class FakeTransport(BaseAdapter):
         self.expectations = []
         self.calls = []
         self.unexpected = []
+        self.failed_checks = []
 
     def expect(self, method, url, **kwargs):
         self.expectations.append(Expectation(method, url, **kwargs))
@@ -95,7 +96,11 @@ class FakeTransport(BaseAdapter):
             raise AssertionError('unexpected request: %s %s, expected %s' % (request.method, request.url, expected.describe()))
         self.expectations.pop(0)
         if expected.check is not None:
-            expected.check(request)
+            try:
+                expected.check(request)
+            except Exception as exc:
+                self.failed_checks.append('%s %s: %s: %s' % (request.method, request.url, type(exc).__name__, exc))
+                raise
         if expected.raises is not None:
             raise expected.raises
         response = requests.Response()
@@ -119,4 +124,5 @@ class FakeTransport(BaseAdapter):
 
     def assert_done(self):
         assert not self.unexpected, 'unexpected requests: %s' % self.unexpected
+        assert not self.failed_checks, 'requests that failed their check: %s' % self.failed_checks
         assert not self.expectations, 'expected requests never sent: %s' % self.pending

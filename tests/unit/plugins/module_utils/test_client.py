@@ -15,6 +15,7 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client as client_module
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
     EMAuthenticationError,
     EMAuthorizationError,
@@ -56,6 +57,12 @@ def assert_no_secrets(text):
         assert secret not in text
 
 
+def take_warnings(client):
+    """The client's warnings, taken off it: the make_client fixture fails a test that leaves any."""
+    taken, client.warnings[:] = list(client.warnings), []
+    return taken
+
+
 def with_token(token=TOKEN):
     def check(request):
         assert request.headers['X-RestSvcSessionId'] == token
@@ -65,6 +72,14 @@ def with_token(token=TOKEN):
 
 
 # --- logon and logoff ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('missing', ['HAS_REQUESTS', 'HAS_XMLTODICT'])
+def test_a_missing_library_is_named_before_any_request(monkeypatch, em, make_client, missing):
+    monkeypatch.setattr(client_module, missing, False)
+    with pytest.raises(EMInputError, match='requests and xmltodict') as caught:
+        make_client()
+    assert 'Install requests and xmltodict' in caught.value.full_message
+
 
 def test_logon_query_logoff(em, make_client):
     expect_logon(em)
@@ -111,8 +126,9 @@ def test_logoff_failure_never_masks_the_original_error(em, make_client, sleeps):
             list(client.query('BackupTaskSession'))
     assert 'Filter is not valid' in str(caught.value)
     assert sleeps == [0.5]
-    assert len(client.warnings) == 1 and 'logoff' in client.warnings[0]
-    assert_no_secrets(client.warnings[0])
+    warnings = take_warnings(client)
+    assert len(warnings) == 1 and 'logoff' in warnings[0]
+    assert_no_secrets(warnings[0])
 
 
 def test_an_unexpected_logoff_failure_never_masks_the_original_error(em, make_client):
@@ -124,7 +140,8 @@ def test_an_unexpected_logoff_failure_never_masks_the_original_error(em, make_cl
     with pytest.raises(EMQueryError, match='Filter is not valid'):
         with client:
             list(client.query('BackupTaskSession'))
-    assert len(client.warnings) == 1 and 'adapter bug' in client.warnings[0]
+    warnings = take_warnings(client)
+    assert len(warnings) == 1 and 'adapter bug' in warnings[0]
 
 
 @pytest.mark.parametrize('failure', [
@@ -164,8 +181,8 @@ def test_logoff_server_error_is_a_warning_after_the_retries(em, make_client, sle
     with make_client(retries=1) as client:
         list(client.query('BackupTaskSession'))
     assert sleeps == [0.5]
-    assert client.warnings == ['The logoff from Enterprise Manager answered HTTP 500 after 1 retry; '
-                               'the logon session expires after 15 minutes idle.']
+    assert take_warnings(client) == ['The logoff from Enterprise Manager answered HTTP 500 after 1 retry; '
+                                     'the logon session expires after 15 minutes idle.']
 
 
 def test_logoff_client_error_is_not_retried(em, make_client, sleeps):
@@ -175,7 +192,8 @@ def test_logoff_client_error_is_not_retried(em, make_client, sleeps):
     with make_client() as client:
         list(client.query('BackupTaskSession'))
     assert sleeps == []
-    assert len(client.warnings) == 1 and 'HTTP 403;' in client.warnings[0]
+    warnings = take_warnings(client)
+    assert len(warnings) == 1 and 'HTTP 403;' in warnings[0]
 
 
 def test_logon_sends_utf8_basic_auth_and_pinned_version(em, make_client):
@@ -345,7 +363,8 @@ def test_after_a_read_timeout_the_logoff_is_tried_once(em, make_client, sleeps):
             list(client.query('BackupTaskSession'))
     assert sleeps == [0.5]
     assert client.stats['by_method']['DELETE'] == 1
-    assert len(client.warnings) == 1 and 'logoff' in client.warnings[0]
+    warnings = take_warnings(client)
+    assert len(warnings) == 1 and 'logoff' in warnings[0]
 
 
 def test_zero_retries_means_one_attempt(em, make_client, sleeps):
@@ -745,7 +764,8 @@ def test_validate_certs_false_is_passed_and_warned(em, make_client):
     with make_client(validate_certs=False) as client:
         client.logon()
     assert em.calls[0].verify is False
-    assert 'validate_certs is false' in client.warnings[0]
+    warnings = take_warnings(client)
+    assert len(warnings) == 1 and 'validate_certs is false' in warnings[0]
 
 
 def test_bad_options_fail_before_any_request(em, make_client):

@@ -1,25 +1,22 @@
 # -*- coding: utf-8 -*-
-# Unit tests of the connection option table: the argument spec, both documentation fragments generated
-# from it, and the validation of the values (URL rules, user names, versions, numbers, ca_path).
+# Unit tests of the connection option table: the argument spec and the plugin sources of each row, and
+# the validation of the values (URL rules, user names, versions, numbers, ca_path). The documentation
+# written from the table is checked by tests/unit/plugins/test_option_docs.py.
 
 from __future__ import annotations
 
-import yaml
 import pytest
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.vbr.enterprise_manager.plugins.doc_fragments import connection, connection_plugin
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import (
     CONNECTION_OPTIONS,
     OPTION_NAMES,
     connection_argument_spec,
-    connection_params_from,
-    fragment_options,
     normalize_url,
-    plugin_fragment_options,
     validate_connection_params,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import plugin_sources
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import connection_params
 
@@ -48,52 +45,14 @@ def test_argument_spec_from_the_table():
     assert spec['response_format']['choices'] == ['xml', 'json']
 
 
-class _IndentedDumper(yaml.SafeDumper):
-    """yamllint-style YAML (indented sequences), to print what the fragments should contain."""
-
-    def increase_indent(self, flow=False, indentless=False):
-        return super(_IndentedDumper, self).increase_indent(flow, False)
-
-
-def _fragment_text(options):
-    ordered = {'options': dict((name, options[name]) for name in OPTION_NAMES)}
-    return yaml.dump(ordered, Dumper=_IndentedDumper, sort_keys=False, width=160, default_flow_style=False, allow_unicode=True)
-
-
-@pytest.mark.parametrize('fragment, expected', [
-    (connection, fragment_options),
-    (connection_plugin, plugin_fragment_options),
-], ids=['connection', 'connection_plugin'])
-def test_fragments_equal_the_table(fragment, expected):
-    documented = yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION)
-    wanted = {'options': expected()}
-    assert documented == wanted, 'Out of date: replace DOCUMENTATION in %s with:\n---\n%s' % (fragment.__file__, _fragment_text(expected()))
-
-
-def test_module_fragment_documents_every_argument():
-    doc = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)
-    spec = connection_argument_spec()
-    assert set(doc['options']) == set(spec)
-    for name, option in doc['options'].items():
-        assert option['type'] == spec[name]['type']
-        assert option.get('default') == spec[name].get('default')
-        assert option.get('choices') == spec[name].get('choices')
-        # every env fallback is documented where users read about the option
-        assert 'E(%s)' % spec[name]['fallback'][1][0] in ' '.join(option['description'])
-
-
-def test_plugin_fragment_lists_env_ini_and_vars():
-    doc = yaml.safe_load(connection_plugin.ModuleDocFragment.DOCUMENTATION)
-    assert set(doc['options']) == set(OPTION_NAMES)
-    for name, option in doc['options'].items():
-        assert option['env'] == [{'name': EXPECTED[name][2]}]
-        assert option['ini'] == [{'section': 'vbr_enterprise_manager', 'key': name}]
-        assert option['vars'] == [{'name': 'ansible_vbr_em_' + name}]
-
-
-def test_params_from_a_plugin_getter():
-    values = dict((option.name, 'v-' + option.name) for option in CONNECTION_OPTIONS)
-    assert connection_params_from(values.get) == values
+def test_every_option_has_env_ini_and_vars_sources():
+    assert OPTION_NAMES == tuple(EXPECTED)
+    for option in CONNECTION_OPTIONS:
+        assert plugin_sources(option) == {
+            'env': [{'name': EXPECTED[option.name][2]}],
+            'ini': [{'section': 'vbr_enterprise_manager', 'key': option.name}],
+            'vars': [{'name': 'ansible_vbr_em_' + option.name}],
+        }
 
 
 @pytest.mark.parametrize('url, base', [

@@ -21,6 +21,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     quote_value,
     string_values,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import chunk_by_length
 
 UTC = timezone.utc
 
@@ -103,3 +104,21 @@ def test_encode_filter(expression, encoded):
     assert result == encoded
     assert '&' not in result and ' ' not in result and '"' not in result
     assert unquote(result) == expression
+
+
+def test_chunk_by_length_keeps_order_and_each_filter_within_the_bound():
+    def make(names):
+        return any_of([comparison('VmDisplayName', '==', name) for name in names])
+    names = ['vm%02d' % n for n in range(10)]
+    limit = len(encode_filter(make(names[:3])))
+    chunks = chunk_by_length(names, make, limit)
+    assert [name for chunk in chunks for name in chunk] == names
+    assert [len(chunk) for chunk in chunks] == [3, 3, 3, 1]
+    assert all(len(encode_filter(make(chunk))) <= limit for chunk in chunks)
+
+
+def test_chunk_by_length_leaves_a_value_too_long_alone_in_its_own_group():
+    def make(names):
+        return any_of([comparison('VmDisplayName', '==', name) for name in names])
+    assert chunk_by_length(['a', 'x' * 50, 'b'], make, 30) == [['a'], ['x' * 50], ['b']]
+    assert chunk_by_length([], make, 30) == []

@@ -9,12 +9,10 @@ import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import parse_response
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, id_from_href, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
     TASK_SESSION_KEYS,
-    TASK_SESSION_URN,
-    id_from_href,
     normalize_task_session,
-    parse_object_id,
     project,
     validate_fields,
 )

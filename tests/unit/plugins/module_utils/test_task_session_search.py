@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
-    MAX_FILTER_LENGTH,
     prepare_criteria,
     query_filters,
     search_task_sessions,
@@ -159,6 +158,13 @@ def test_a_selection_too_long_even_when_split_fails_before_any_request(em, make_
     raw = 'Reason=="%s"' % ('x' * MAX_FILTER_LENGTH)
     with pytest.raises(EMInputError, match='longer than the %d characters' % MAX_FILTER_LENGTH):
         run(make_client, {'vm_name': ['a', 'b'], 'filter': raw})
+    assert em.calls == []
+
+
+def test_a_filter_option_too_long_alone_fails_before_any_request(em, make_client):
+    # no list option to split: an error, not a selection that runs no query and returns nothing
+    with pytest.raises(EMInputError, match='longer than the %d characters.*Shorten the filter option[.]$' % MAX_FILTER_LENGTH):
+        run(make_client, {'filter': 'Reason=="%s"' % ('x' * MAX_FILTER_LENGTH)})
     assert em.calls == []
 
 

@@ -13,6 +13,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils 
     duration_seconds,
     format_fact_time,
     format_utc,
+    parse_duration,
     parse_em_time,
     parse_user_time,
 )
@@ -123,3 +124,25 @@ def test_duration():
     assert duration_seconds(start, start - timedelta(hours=27)) == 0.0
     assert duration_seconds(start, None) is None
     assert duration_seconds(None, start) is None
+
+
+@pytest.mark.parametrize('value, seconds', [('24h', 86400), ('30m', 1800), ('7d', 604800), ('2W', 1209600), (' 45 s ', 45), ('90', 90), (90, 90)])
+def test_durations(value, seconds):
+    assert parse_duration(value, 'max_age') == seconds
+
+
+@pytest.mark.parametrize('value, message', [
+    ('', "max_age '' is not an age: give a number with s, m, h, d or w"),
+    ('1y', "max_age '1y' is not an age"),
+    ('soon', "max_age 'soon' is not an age"),
+    ('-1h', "max_age '-1h' is not an age"),
+    (None, 'max_age None is not an age'),
+    (1.5, 'max_age 1.5 is not an age'),
+    ('0h', "max_age must be longer than zero, not '0h'"),
+    (0, 'max_age must be longer than zero, not 0'),
+    (True, 'max_age must be an age such as 24h, not True'),
+])
+def test_bad_durations(value, message):
+    with pytest.raises(EMInputError) as caught:
+        parse_duration(value, 'max_age')
+    assert str(caught.value).startswith(message)

@@ -12,11 +12,10 @@ import pytest
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_lookup import (
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.lookup_resolution import (
     TERM_ID,
     TERM_NAME,
     TERM_VM,
-    check_choice,
     classify_term,
     describe_missing,
     flatten_terms,
@@ -115,10 +114,10 @@ def test_a_term_too_long_for_a_query_fails_before_any_request():
         prepare_lookup(['x' * 6000])
 
 
-def test_choices():
-    assert check_choice('output', 'UID', ('id', 'uid', 'facts')) == 'uid'
+def test_an_unknown_output_is_refused():
+    # the lookup's options declare the choices (Ansible checks them); this guards other callers
     with pytest.raises(EMInputError, match="output value 'guid' is not known.*id, uid, facts"):
-        check_choice('output', 'guid', ('id', 'uid', 'facts'))
+        output_value({'id': guid(1)}, 'guid')
 
 
 # --- queries --------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Term resolution of the backup_task_session lookup: each term (a task session ID or UID, an exact task
+# Term resolution of the backup_task_session lookup (controller-only, hence plugin_utils): each term (a task session ID or UID, an exact task
 # session name, or a VM name) -> the facts of one task session, for all terms of one call in as few
 # EM queries as possible. IDs and names share OR'd queries; VM names are resolved newest first, in
 # rounds that only ask again for the VMs a truncated answer did not reach.
@@ -9,40 +9,36 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import re
+from collections import namedtuple
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
+    MAX_FILTER_LENGTH,
+    TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
     TASK_SESSION_STATES,
     any_of,
     build_task_session_filter,
+    chunk_by_length,
     comparison,
     encode_filter,
     normalize_enum,
     string_values,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
-    TASK_SESSION_URN,
-    is_guid,
-    normalize_task_session,
-    parse_object_id,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, is_guid, parse_object_id
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time
 
-QUERY_TYPE = 'BackupTaskSession'
 TERM_ID = 'id'
 TERM_NAME = 'name'
 TERM_VM = 'vm_name'
 OUTPUTS = ('id', 'uid', 'facts')
-ON_MISSING = ('error', 'warn', 'ignore')
 
-# Largest page asked for; EM sorts and pages server-side.
-MAX_PAGE_SIZE = 1000
 # Rows asked for per VM name in one VM query: a VM backed up daily has one session a day (two with a
 # retry), so its newest is near the top; a VM the rows do not reach gets a query of its own next round.
 ROWS_PER_VM = 4
-# Same bound as the info module's queries: well below common URL length limits.
-MAX_FILTER_LENGTH = 5800
 
 # "<VM name>@<yyyy-MM-dd HH:mm:ss>[.fraction]": how EM names a task session.
 _SESSION_NAME = re.compile(r'^.+@\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,7})?$')
@@ -69,15 +65,10 @@ class LookupTerm(object):
         return 'LookupTerm(%r, %r)' % (self.text, self.kind)
 
 
-class PreparedLookup(object):
+class PreparedLookup(namedtuple('PreparedLookup', 'terms job_names states results since')):
     """Validated terms and the narrowing of VM name terms (relative `since` fixed at preparation)."""
 
-    def __init__(self, terms, job_names, states, results, since):
-        self.terms = terms
-        self.job_names = job_names
-        self.states = states
-        self.results = results
-        self.since = since
+    __slots__ = ()
 
     def narrowing_text(self):
         """The narrowing options in words ('' when none), for messages."""
@@ -133,10 +124,6 @@ def classify_term(value):
 
 def prepare_lookup(terms, result=None, state=None, job_name=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
     """Validate the terms and the VM narrowing options before any request; raises EMInputError."""
-    def as_list(value):
-        if value is None:
-            return []
-        return list(value) if isinstance(value, (list, tuple)) else [value]
     lookup = PreparedLookup(
         terms=[classify_term(term) for term in flatten_terms(terms)],
         job_names=string_values('job_name', as_list(job_name)),
@@ -162,21 +149,6 @@ def _unique(terms, kind):
     return result
 
 
-def _chunks(terms, make_filter, max_length):
-    """Split terms into groups whose encoded filter stays below max_length (a lone long term still
-    forms its own group)."""
-    chunks = []
-    current = []
-    for term in terms:
-        if current and len(encode_filter(make_filter(current + [term]))) > max_length:
-            chunks.append(current)
-            current = []
-        current.append(term)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
 def _exact_filter(terms):
     """IDs and task session names in one OR group (no narrowing: such a term names one session)."""
     return any_of([comparison('UID', '==', TASK_SESSION_URN + term.key) if term.kind == TERM_ID
@@ -192,8 +164,8 @@ def _resolve_exact(client, terms, max_length):
     """(kind, key) -> facts for ID and task session name terms; the newest wins for a repeated name."""
     wanted = set(term.ref for term in terms)
     found = {}
-    for chunk in _chunks(terms, _exact_filter, max_length):
-        for entity in client.query(QUERY_TYPE, filter=_exact_filter(chunk), page_size=MAX_PAGE_SIZE):
+    for chunk in chunk_by_length(terms, _exact_filter, max_length):
+        for entity in client.query(TASK_SESSION_QUERY_TYPE, filter=_exact_filter(chunk), page_size=DEFAULT_PAGE_SIZE):
             facts = normalize_task_session(entity)
             for ref in ((TERM_ID, str(facts.get('id') or '').lower()), (TERM_NAME, str(facts.get('name') or '').casefold())):
                 if ref in wanted and ref not in found:
@@ -213,10 +185,10 @@ def _resolve_vms(client, lookup, terms, max_length):
     while pending:
         again = []
         progress = False
-        for chunk in _chunks(pending, lambda group: _vm_filter(lookup, group), max_length):
-            limit = min(MAX_PAGE_SIZE, ROWS_PER_VM * len(chunk))
+        for chunk in chunk_by_length(pending, lambda group: _vm_filter(lookup, group), max_length):
+            limit = min(DEFAULT_PAGE_SIZE, ROWS_PER_VM * len(chunk))
             keys = set(term.key for term in chunk)
-            pager = client.query(QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=MAX_PAGE_SIZE, limit=limit)
+            pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=DEFAULT_PAGE_SIZE, limit=limit)
             for entity in pager:
                 facts = normalize_task_session(entity)
                 key = str(facts.get('vm_name') or '').casefold()
@@ -246,14 +218,6 @@ def resolve_terms(client, lookup, max_length=MAX_FILTER_LENGTH):
     if vms:
         found.update(_resolve_vms(client, lookup, vms, max_length))
     return [(term, found.get(term.ref)) for term in lookup.terms]
-
-
-def check_choice(option, value, choices):
-    """The value of a choice option, lower-cased; anything else is an EMInputError."""
-    text = str(value).strip().lower() if value is not None else ''
-    if text not in choices:
-        raise EMInputError('The %s value %r is not known.' % (option, value), hint='Use one of: %s.' % ', '.join(choices))
-    return text
 
 
 def output_value(facts, output):

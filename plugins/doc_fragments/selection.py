@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Documentation fragment of the task session selection options.
+# Written by tools/option_docs.py from plugins/module_utils/task_session_options.py: edit the table and run
+# `python tools/option_docs.py`; tests/unit/plugins/test_option_docs.py fails when this file is stale.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The selection options of the module that the lookup takes too (for its VM name terms).
+    DOCUMENTATION = r'''
+---
+options:
+  job_name:
+    description:
+      - Only task sessions of jobs with these names.
+    type: list
+    elements: str
+  state:
+    description:
+      - Only task sessions in these states, in any letter case.
+      - One or more of V(InProgress), V(Pending), V(Completed); other values are rejected.
+    type: list
+    elements: str
+  result:
+    description:
+      - Only task sessions with these results, in any letter case.
+      - One or more of V(Success), V(Warning), V(Failed); other values are rejected.
+    type: list
+    elements: str
+  since:
+    description:
+      - Only task sessions created at or after this time.
+      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; a time without a zone is rejected.
+      - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).
+    type: str
+'''
+
+    # The selection options of the module alone (vbr.enterprise_manager.selection.module).
+    MODULE = r'''
+---
+options:
+  id:
+    description:
+      - Task session IDs to return, each a bare GUID or C(urn:veeam:BackupTaskSession:<GUID>).
+      - IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is not a failure.
+    type: list
+    elements: str
+  job_session_id:
+    description:
+      - Only task sessions of these job sessions (job runs), each a bare GUID or C(urn:veeam:BackupJobSession:<GUID>).
+    type: list
+    elements: str
+  vm_name:
+    description:
+      - Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.
+      - Give a YAML list for names that contain a comma.
+    type: list
+    elements: str
+  backup_server_name:
+    description:
+      - Only task sessions of these backup servers, named as EM lists them.
+    type: list
+    elements: str
+  until:
+    description:
+      - Only task sessions created at or before this time. Same forms as O(since); it must not be before O(since).
+      - The time is inclusive to the microsecond, so a RV(backup_task_sessions[].creation_time) returned by this module includes that session (EM keeps
+        finer times than the microseconds shown).
+    type: str
+  filter:
+    description:
+      - A raw EM query filter for what the other options do not cover, ANDed with them, for example V(TotalSize>1073741824) or V(Reason!="").
+      - 'Syntax: fields such as C(VmDisplayName), C(JobName), C(BackupServerName), C(State), C(Result), C(Reason), C(TotalSize), C(CreationTime), C(EndTime);
+        operators C(==) C(!=) C(<) C(>) C(<=) C(>=); C(;) for AND, C(,) for OR, parentheses to group; strings in double quotes with inner double quotes
+        doubled; times in UTC with Z, quoted.'
+    type: str
+  latest_per_vm:
+    description:
+      - Return only the newest task session of each VM among the selected ones.
+      - A VM is identified by its EM UID when EM reports one, else by its name.
+    type: bool
+    default: false
+  limit:
+    description:
+      - Return at most this many task sessions (the newest). RV(truncated) tells whether more were selected.
+    type: int
+  fields:
+    description:
+      - Return only these keys of each task session (default all). Useful to keep large results small.
+    type: list
+    elements: str
+    choices:
+      - id
+      - uid
+      - name
+      - href
+      - vm_name
+      - vm_uid
+      - job_name
+      - job_session_id
+      - job_session_uid
+      - job_session_name
+      - backup_server_id
+      - backup_server_name
+      - creation_time
+      - end_time
+      - duration_seconds
+      - state
+      - result
+      - reason
+      - total_size
+      - restore_point_id
+  wait:
+    description:
+      - Poll until no selected task session is V(InProgress) or V(Pending), then return.
+      - The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at the start). Fails after O(wait_timeout)
+        seconds, naming the sessions that still run.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait=true).
+    type: int
+    default: 600
+  wait_sleep:
+    description:
+      - Seconds between polls with O(wait=true).
+    type: int
+    default: 10
+'''

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# The task session selection options, one row each (the Option shape is in option_table.py). The rows
+# produce the module argument spec, the defaults of prepare_criteria() (task_session_search.py), the
+# lookup's narrowing options and the `selection` doc fragment (written by tools/option_docs.py).
+# The values are checked by prepare_criteria(), not here.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, argument_spec, defaults, pick
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS
+
+SELECTION_OPTIONS = (
+    Option('id', 'list', [
+        'Task session IDs to return, each a bare GUID or C(urn:veeam:BackupTaskSession:<GUID>).',
+        'IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is '
+        'not a failure.',
+    ], elements='str'),
+    Option('job_session_id', 'list', [
+        'Only task sessions of these job sessions (job runs), each a bare GUID or C(urn:veeam:BackupJobSession:<GUID>).',
+    ], elements='str'),
+    Option('vm_name', 'list', [
+        'Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.',
+        'Give a YAML list for names that contain a comma.',
+    ], elements='str'),
+    Option('job_name', 'list', [
+        'Only task sessions of jobs with these names.',
+    ], elements='str'),
+    Option('backup_server_name', 'list', [
+        'Only task sessions of these backup servers, named as EM lists them.',
+    ], elements='str'),
+    Option('state', 'list', [
+        'Only task sessions in these states, in any letter case.',
+        'One or more of V(InProgress), V(Pending), V(Completed); other values are rejected.',
+    ], elements='str'),
+    Option('result', 'list', [
+        'Only task sessions with these results, in any letter case.',
+        'One or more of V(Success), V(Warning), V(Failed); other values are rejected.',
+    ], elements='str'),
+    Option('since', 'str', [
+        'Only task sessions created at or after this time.',
+        'ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; '
+        'a time without a zone is rejected.',
+        'Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).',
+    ]),
+    Option('until', 'str', [
+        'Only task sessions created at or before this time. Same forms as O(since); it must not be before O(since).',
+        'The time is inclusive to the microsecond, so a RV(backup_task_sessions[].creation_time) returned by this module '
+        'includes that session (EM keeps finer times than the microseconds shown).',
+    ]),
+    Option('filter', 'str', [
+        'A raw EM query filter for what the other options do not cover, ANDed with them, for example '
+        'V(TotalSize>1073741824) or V(Reason!="").',
+        'Syntax: fields such as C(VmDisplayName), C(JobName), C(BackupServerName), C(State), C(Result), C(Reason), '
+        'C(TotalSize), C(CreationTime), C(EndTime); operators C(==) C(!=) C(<) C(>) C(<=) C(>=); C(;) for AND, '
+        'C(,) for OR, parentheses to group; strings in double quotes with inner double quotes doubled; times in UTC '
+        'with Z, quoted.',
+    ]),
+    Option('latest_per_vm', 'bool', [
+        'Return only the newest task session of each VM among the selected ones.',
+        'A VM is identified by its EM UID when EM reports one, else by its name.',
+    ], default=False),
+    Option('limit', 'int', [
+        'Return at most this many task sessions (the newest). RV(truncated) tells whether more were selected.',
+    ]),
+    Option('fields', 'list', [
+        'Return only these keys of each task session (default all). Useful to keep large results small.',
+    ], elements='str', choices=TASK_SESSION_KEYS),
+    Option('wait', 'bool', [
+        'Poll until no selected task session is V(InProgress) or V(Pending), then return.',
+        'The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at '
+        'the start). Fails after O(wait_timeout) seconds, naming the sessions that still run.',
+    ], default=False),
+    Option('wait_timeout', 'int', [
+        'Seconds to wait with O(wait=true).',
+    ], default=600),
+    Option('wait_sleep', 'int', [
+        'Seconds between polls with O(wait=true).',
+    ], default=10),
+)
+
+SELECTION_NAMES = tuple(option.name for option in SELECTION_OPTIONS)
+
+# The narrowing options the lookup takes too (for its VM name terms): the `selection` doc fragment.
+# The others are the module's alone: the `selection.module` fragment.
+SHARED_SELECTION_NAMES = ('job_name', 'state', 'result', 'since')
+MODULE_SELECTION_NAMES = tuple(name for name in SELECTION_NAMES if name not in SHARED_SELECTION_NAMES)
+
+
+def selection_options(names=SELECTION_NAMES):
+    """The rows of these options, in the order of names (a plugin picks those it takes)."""
+    return pick(SELECTION_OPTIONS, names)
+
+
+def selection_argument_spec():
+    """Argument spec entries of the module's selection options."""
+    return argument_spec(SELECTION_OPTIONS)
+
+
+def selection_defaults():
+    """name -> default of every selection option (None where there is none): what an absent option means."""
+    return defaults(SELECTION_OPTIONS)

@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Unit tests of the report computation behind the task_session_report filter: compliance verdicts,
+# failed sessions, per-day counts, chart geometry, ordering and input validation, on hand-made session
+# facts with a fixed clock.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_chart import chart_geometry
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.session_report import age_text, build_report
+
+NOW = '2025-08-15T12:00:00Z'
+SESSION_KEYS = (
+    'id', 'uid', 'name', 'href', 'vm_name', 'vm_uid', 'job_name', 'job_session_id', 'job_session_uid',
+    'job_session_name', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds',
+    'state', 'result', 'reason', 'total_size', 'restore_point_id',
+)
+_COUNTER = [0]
+
+
+def session(vm, start, result='Success', state='Completed', job='Job A', reason=''):
+    """Facts of one task session with every documented key (issue 4)."""
+    _COUNTER[0] += 1
+    sid = '00000000-0000-4000-8000-%012d' % _COUNTER[0]
+    running = state in ('InProgress', 'Pending')
+    return {
+        'id': sid, 'uid': 'urn:veeam:BackupTaskSession:' + sid, 'name': '%s@%s' % (vm, start[:19].replace('T', ' ')),
+        'href': 'https://em.example:9398/api/backupTaskSessions/%s?format=Entity' % sid, 'vm_name': vm, 'vm_uid': None,
+        'job_name': job, 'job_session_id': None, 'job_session_uid': None, 'job_session_name': job + '@x',
+        'backup_server_id': 'b1', 'backup_server_name': 'vbr01', 'creation_time': start,
+        'end_time': None if running else start, 'duration_seconds': None if running else 0.0,
+        'state': state, 'result': result, 'reason': reason, 'total_size': 0, 'restore_point_id': None,
+    }
+
+
+def verdicts(report):
+    return dict((c['vm_name'], c['status']) for c in report['compliance'])
+
+
+def test_session_helper_has_exactly_the_documented_keys():
+    assert tuple(session('a', NOW).keys()) == SESSION_KEYS
+
+
+def test_compliance_statuses():
+    sessions = [
+        session('ok1', '2025-08-15T02:00:00.5Z'),
+        session('old', '2025-08-13T02:00:00Z'),
+        session('failed', '2025-08-15T03:00:00Z', result='Failed', reason='Disk full'),
+        session('failed', '2025-08-14T01:00:00Z'),  # success, but 35 hours ago
+        session('running', '2025-08-15T11:00:00Z', result='None', state='InProgress'),
+        session('warn', '2025-08-15T04:00:00Z', result='Warning', reason='CBT off'),
+    ]
+    report = build_report({'backup_task_sessions': sessions}, required_vms=['OK1', 'old', 'failed', 'running', 'warn', 'ghost'],
+                          since='7d', now=NOW)
+    assert verdicts(report) == {'OK1': 'ok', 'old': 'too_old', 'failed': 'unsuccessful', 'running': 'in_progress',
+                                'warn': 'ok', 'ghost': 'no_session'}
+    by_vm = dict((c['vm_name'], c) for c in report['compliance'])
+    assert 'Disk full' in by_vm['failed']['reason'] and 'ended Failed' in by_vm['failed']['reason']
+    assert 'last success started 2025-08-14T01:00:00Z (1d 11h ago)' in by_vm['failed']['reason']
+    assert by_vm['old']['reason'].startswith('last successful backup task session started 2025-08-13T02:00:00Z (2d 10h ago)')
+    assert by_vm['ghost']['reason'] == 'no backup task session since 2025-08-08T12:00:00Z'
+    assert by_vm['OK1']['last_success_time'] == '2025-08-15T02:00:00.500000Z'
+    assert by_vm['OK1']['last_success_age_seconds'] == 35999
+    # out-of-compliance VMs first, each group by name
+    assert [c['vm_name'] for c in report['compliance']] == ['failed', 'ghost', 'old', 'running', 'OK1', 'warn']
+    summary = report['summary']
+    assert (summary['required_vms'], summary['compliant_vms'], summary['out_of_compliance_vms']) == (6, 2, 4)
+    assert summary['out_of_compliance'] == ['failed', 'ghost', 'old', 'running']
+    assert summary['passed'] is False
+
+
+def test_warning_counts_only_when_allowed():
+    sessions = [session('vm1', '2025-08-15T04:00:00Z', result='Warning', reason='CBT off')]
+    allowed = build_report(sessions, required_vms=['vm1'], now=NOW)
+    strict = build_report(sessions, required_vms=['vm1'], allow_warning=False, now=NOW)
+    assert verdicts(allowed) == {'vm1': 'ok'}
+    assert verdicts(strict) == {'vm1': 'unsuccessful'}
+    assert 'Warning (warnings do not count as success): CBT off' in strict['compliance'][0]['reason']
+    assert strict['settings']['ok_results'] == ['Success']
+
+
+def test_too_old_without_any_success_names_the_newest_result():
+    report = build_report([session('vm1', '2025-08-10T00:00:00Z', result='Failed')], required_vms=['vm1'], max_age='2d', now=NOW)
+    entry = report['compliance'][0]
+    assert entry['status'] == 'too_old'
+    assert entry['reason'] == ('no backup task session within the maximum age of 2d; the newest one started '
+                               '2025-08-10T00:00:00Z (5d 12h ago) and ended Failed')
+
+
+def test_max_age_boundary_is_inclusive():
+    at_cutoff = build_report([session('vm1', '2025-08-14T12:00:00Z')], required_vms=['vm1'], now=NOW)
+    past_cutoff = build_report([session('vm1', '2025-08-14T11:59:59Z')], required_vms=['vm1'], now=NOW)
+    assert verdicts(at_cutoff) == {'vm1': 'ok'}
+    assert verdicts(past_cutoff) == {'vm1': 'too_old'}
+
+
+def test_until_moves_the_compliance_time():
+    sessions = [session('vm1', '2025-08-10T06:00:00Z')]
+    report = build_report(sessions, required_vms=['vm1'], until='2025-08-10T20:00:00+02:00', now=NOW)
+    assert report['as_of'] == '2025-08-10T18:00:00Z'
+    assert report['window'] == {'since': None, 'until': '2025-08-10T18:00:00Z'}
+    assert verdicts(report) == {'vm1': 'ok'}
+
+
+def test_failed_sessions_latest_only_ignores_fixed_failures():
+    sessions = [
+        session('fixed', '2025-08-15T05:00:00Z'),
+        session('fixed', '2025-08-15T04:00:00Z', result='Failed'),
+        session('broken', '2025-08-15T05:00:00Z', result='Failed', reason='Timeout'),
+        session('broken', '2025-08-15T04:00:00Z'),
+        session('broken', '2025-08-15T06:00:00Z', result='None', state='InProgress'),  # a retry is running
+        session('broken', '2025-08-15T03:00:00Z', result='Failed', job='Job B'),
+    ]
+    latest = build_report(sessions, now=NOW)
+    assert [(s['vm_name'], s['job_name']) for s in latest['failed_sessions']] == [('broken', 'Job A'), ('broken', 'Job B')]
+    assert latest['summary']['failed_sessions'] == 2
+    assert latest['summary']['failed_vms'] == ['broken']
+    every = build_report(sessions, fail_on_latest_only=False, now=NOW)
+    assert [s['creation_time'] for s in every['failed_sessions']] == ['2025-08-15T05:00:00Z', '2025-08-15T04:00:00Z', '2025-08-15T03:00:00Z']
+    warnings_too = build_report(sessions + [session('w', '2025-08-15T01:00:00Z', result='Warning')], fail_on_results=['Failed', 'Warning'], now=NOW)
+    assert 'w' in warnings_too['summary']['failed_vms']
+
+
+def test_passes_without_problems_and_counts():
+    sessions = [session('vm1', '2025-08-15T01:00:00Z'), session('vm2', '2025-08-14T23:00:00Z', result='Warning', job='Job B')]
+    report = build_report({'backup_task_sessions': sessions, 'truncated': False}, required_vms=['vm1', 'vm2'], now=NOW)
+    summary = report['summary']
+    assert summary['passed'] is True
+    assert summary['by_result'] == {'Success': 1, 'Warning': 1, 'Failed': 0}
+    assert summary['by_state'] == {'Completed': 2}
+    assert (summary['sessions'], summary['vms'], summary['jobs'], summary['backup_servers']) == (2, 2, 2, 1)
+    assert report['failed_sessions'] == []
+    assert report['warnings'] == []
+    assert report['generated_at'] == NOW
+
+
+def test_per_day_fills_the_window_and_stacks_results():
+    sessions = [
+        session('a', '2025-08-15T01:00:00Z'), session('b', '2025-08-15T02:00:00Z', result='Failed'),
+        session('a', '2025-08-13T23:59:59.9999Z', result='Warning'), session('c', '2025-08-15T03:00:00Z', result='None', state='InProgress'),
+    ]
+    report = build_report(sessions, since='2025-08-12T06:00:00Z', now=NOW)
+    assert report['per_day'] == [
+        {'date': '2025-08-12', 'Success': 0, 'Warning': 0, 'Failed': 0, 'Other': 0, 'total': 0},
+        {'date': '2025-08-13', 'Success': 0, 'Warning': 1, 'Failed': 0, 'Other': 0, 'total': 1},
+        {'date': '2025-08-14', 'Success': 0, 'Warning': 0, 'Failed': 0, 'Other': 0, 'total': 0},
+        {'date': '2025-08-15', 'Success': 1, 'Warning': 0, 'Failed': 1, 'Other': 1, 'total': 3},
+    ]
+
+
+def test_chart_geometry_is_proportional_and_stacked():
+    per_day = [
+        {'date': '2025-08-14', 'Success': 30, 'Warning': 5, 'Failed': 2, 'Other': 0, 'total': 37},
+        {'date': '2025-08-15', 'Success': 0, 'Warning': 0, 'Failed': 0, 'Other': 0, 'total': 0},
+    ]
+    chart = chart_geometry(per_day)
+    assert [t['value'] for t in chart['ticks']] == [0, 10, 20, 30, 40]
+    assert chart['ticks'][0]['y'] == chart['baseline']
+    full, empty = chart['bars']
+    assert empty['segments'] == []
+    assert [seg['result'] for seg in full['segments']] == ['Success', 'Warning', 'Failed']
+    scale = (chart['baseline'] - chart['ticks'][-1]['y']) / 40.0
+    for seg in full['segments']:
+        assert seg['height'] == pytest.approx(seg['count'] * scale, abs=0.01)
+    # stacked: each segment sits on top of the previous one, the first on the baseline
+    bottom = chart['baseline']
+    for seg in full['segments']:
+        assert seg['y'] + seg['height'] == pytest.approx(bottom, abs=0.02)
+        bottom = seg['y']
+    assert full['x'] + full['width'] <= empty['x']
+    assert chart['width'] >= empty['x'] + empty['width']
+    assert full['label'] == '08-14' and empty['label'] == '08-15'
+
+
+def test_jobs_and_vms_list_failures_first():
+    sessions = [
+        session('good', '2025-08-15T01:00:00Z', job='Alpha'),
+        session('zeta', '2025-08-15T01:00:00Z', job='Beta', result='Warning'),
+        session('bad', '2025-08-15T01:00:00Z', job='Beta', result='Failed', reason='Snapshot failed'),
+        session('also-good', '2025-08-15T01:00:00Z', job='Beta'),
+        session('also-good', '2025-08-14T01:00:00Z', job='Beta', result='Failed', reason='Earlier'),
+        session('late', '2025-08-15T05:00:00Z', job='Beta', state='InProgress', result='None'),
+        session('late', '2025-08-14T05:00:00Z', job='Beta'),
+    ]
+    jobs = build_report(sessions, now=NOW)['jobs']
+    assert [j['job_name'] for j in jobs] == ['Beta', 'Alpha']
+    beta = jobs[0]
+    # a running session ranks by the newest finished one (late: Success)
+    assert [row['vm_name'] for row in beta['vms']] == ['bad', 'zeta', 'also-good', 'late']
+    assert beta['by_result'] == {'Success': 2, 'Warning': 1, 'Failed': 2, 'Other': 1}
+    also_good = beta['vms'][2]
+    assert also_good['latest']['result'] == 'Success'
+    assert also_good['last_problem']['reason'] == 'Earlier'
+    assert beta['vms'][3]['latest']['state'] == 'InProgress'
+    assert beta['vms'][3]['latest_finished']['result'] == 'Success'
+
+
+def test_warnings_for_short_window_truncation_and_undated_sessions():
+    undated = session('x', '2025-08-15T01:00:00Z')
+    undated['creation_time'] = None
+    report = build_report({'backup_task_sessions': [undated], 'truncated': True}, required_vms=['x'], since='2h', now=NOW)
+    text = ' '.join(report['warnings'])
+    assert 'truncated' in text
+    assert '1 session(s) have no creation time' in text
+    assert 'The report window starts at 2025-08-15T10:00:00Z, less than 24h before 2025-08-15T12:00:00Z' in text
+    assert report['summary']['truncated'] is True
+
+
+def test_filters_and_settings_are_echoed():
+    report = build_report([], filters={'vm_name': ['a'], 'job_name': [], 'state': None}, max_age=5400, now=NOW)
+    assert report['filters'] == {'vm_name': ['a']}
+    assert report['settings']['max_age'] == '1h 30m'
+    assert report['settings']['max_age_seconds'] == 5400
+    assert report['jobs'] == [] and report['sessions'] == []
+
+
+@pytest.mark.parametrize('value, seconds', [('24h', 86400), ('30m', 1800), ('7d', 604800), ('2W', 1209600), (' 45 s ', 45), ('90', 90), (90, 90)])
+def test_max_age_forms(value, seconds):
+    assert build_report([], max_age=value, now=NOW)['settings']['max_age_seconds'] == seconds
+
+
+@pytest.mark.parametrize('value', ['', '0h', '-1h', '1y', 'soon', True, None])
+def test_bad_max_age_is_rejected(value):
+    with pytest.raises(EMInputError, match='max_age'):
+        build_report([], max_age=value, now=NOW)
+
+
+@pytest.mark.parametrize('seconds, text', [(0, '0s'), (59, '59s'), (60, '1m'), (3600, '1h'), (3660, '1h 1m'), (86400, '1d'), (93600, '1d 2h')])
+def test_age_text(seconds, text):
+    assert age_text(seconds) == text
+
+
+@pytest.mark.parametrize('data', [{'count': 0}, 'text', 5, [1]])
+def test_rejects_input_that_is_not_module_facts(data):
+    with pytest.raises(EMInputError):
+        build_report(data, now=NOW)
+
+
+@pytest.mark.parametrize('kwargs', [{'since': '2025-08-15T10:00:00'}, {'until': 'yesterday'}, {'required_vms': ['a', ' ']}, {'now': 'later'}])
+def test_rejects_bad_options(kwargs):
+    with pytest.raises(EMInputError):
+        build_report([], **dict({'now': NOW}, **kwargs))
+
+
+def test_required_vms_are_deduplicated_without_case():
+    report = build_report([], required_vms=['dc01', 'DC01', ' dc02 '], now=NOW)
+    assert report['settings']['required_vms'] == ['dc01', 'dc02']
+
+
+def test_string_inputs_from_surveys():
+    sessions = [session('vm1', '2025-08-15T04:00:00Z', result='Warning'), session('vm2', '2025-08-15T04:00:00Z', result='Failed')]
+    report = build_report(sessions, required_vms='vm1, vm2', allow_warning='false', fail_on_latest_only='no', fail_on_results='Failed,Warning',
+                          now=NOW)
+    assert report['settings']['required_vms'] == ['vm1', 'vm2']
+    assert report['settings']['allow_warning'] is False and report['settings']['fail_on_latest_only'] is False
+    assert verdicts(report) == {'vm1': 'unsuccessful', 'vm2': 'unsuccessful'}
+    assert report['summary']['failed_vms'] == ['vm1', 'vm2']
+    assert build_report([], required_vms='', now=NOW)['settings']['required_vms'] == []
+    with pytest.raises(EMInputError):
+        build_report([], allow_warning='maybe', now=NOW)
