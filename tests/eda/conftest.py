@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -20,7 +19,9 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SIMULATOR = REPO / 'tests' / 'em_simulator' / 'server.py'
+sys.path.insert(0, str(REPO / 'tests' / 'em_simulator' / 'tests'))
+from sim_helpers import Sim  # noqa: E402  pylint: disable=import-error,wrong-import-position
+
 EDA_VENV = Path(os.environ.get('EM_EDA_VENV') or REPO / '.venv-eda')
 EM_USERNAME = 'EM\\ansible'
 EM_PASSWORD = 'ansible-demo'
@@ -74,27 +75,10 @@ def installed_collection(eda_tools, tmp_path_factory):
 
 @contextmanager
 def em_simulator(workdir, sessions=300, lifetime=900):
-    """tests/em_simulator/server.py on 127.0.0.1, always stopped afterwards (it also exits by itself after lifetime)."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port_file = workdir / 'port'
-    argv = [sys.executable, str(SIMULATOR), '--host', '127.0.0.1', '--port', '0', '--port-file', str(port_file),
-            '--sessions', str(sessions), '--seed', '16', '--lifetime', str(lifetime)]
-    with open(workdir / 'simulator.log', 'wb') as log:
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=str(workdir))  # pylint: disable=consider-using-with
-    url = None
+    """tests/em_simulator/server.py on 127.0.0.1 with the real clock (its tests' Sim), always stopped afterwards (it
+    also exits by itself after lifetime)."""
+    sim = Sim(str(workdir), [], sessions=sessions, seed=16, now=None, lifetime=lifetime)
     try:
-        deadline = time.monotonic() + 60
-        while not (port_file.is_file() and port_file.read_text(encoding='utf-8').strip()):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail('The EM simulator did not start: %s' % (workdir / 'simulator.log').read_text(encoding='utf-8', errors='replace'))
-            time.sleep(0.1)
-        url = 'http://127.0.0.1:%d' % int(port_file.read_text(encoding='utf-8').strip())
-        yield SimpleNamespace(url=url, stats=lambda: http(url + '/__simulator/stats')[1], workdir=workdir)
+        yield SimpleNamespace(url=sim.base, stats=sim.stats, workdir=workdir)
     finally:
-        if url:
-            http(url + '/__simulator/shutdown', method='POST')
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        sim.stop()

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.extensions.eda.plugins.event_source import task_sessions as source
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMAuthenticationError, EMInputError
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
@@ -56,9 +55,9 @@ class Clock(object):
 @pytest.fixture
 def clock(monkeypatch, em, sleeps):
     clock = Clock()
-    monkeypatch.setattr(source, '_sleep', clock.sleep)
-    monkeypatch.setattr(source, '_client_class', functools.partial(EMClient, adapter=em, sleep=sleeps.append))
-    for option in ('URL', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH', 'TIMEOUT', 'RETRIES'):
+    monkeypatch.setattr(session_poller, '_sleep', clock.sleep)
+    monkeypatch.setattr(session_poller, '_client_args', {'adapter': em, 'sleep': sleeps.append})
+    for option in ('URL', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH', 'TIMEOUT', 'RETRIES', 'API_VERSION', 'RESPONSE_FORMAT'):
         monkeypatch.delenv('VEEAM_EM_' + option, raising=False)
     return clock
 
@@ -116,13 +115,30 @@ async def start(arguments, clock, polls=1):
     return queue, task
 
 
+async def first_poll(em, clock, arguments, entities):
+    """Start the source with its logon and a first poll (window from SINCE) answered with entities: (queue, task, events)."""
+    expect_logon(em)
+    expect_page(em, window('2025-03-14T02:00:00Z'), entities)
+    queue, task = await start(arguments, clock)
+    return queue, task, drain(queue)
+
+
 async def next_poll(clock, task):
     count = len(clock.delays)
     clock.release()
     await until(lambda: len(clock.delays) > count or task.done())
 
 
-async def stop(task):
+async def next_events(clock, task, queue):
+    """Let the next poll run and take the events it put on the queue."""
+    await next_poll(clock, task)
+    return drain(queue)
+
+
+async def stop(task, em=None):
+    """Cancel the source as the engine does; with em, its logoff is expected first."""
+    if em is not None:
+        expect_logoff(em)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -142,8 +158,7 @@ def test_events_are_the_finished_sessions_oldest_first_with_the_vm_as_host(em, c
         ])
         queue, task = await start(args(), clock)
         events = drain(queue)
-        expect_logoff(em)
-        await stop(task)
+        await stop(task, em)
         return events
 
     events = asyncio.run(scenario())
@@ -164,13 +179,10 @@ def test_each_poll_rereads_the_overlap_window_and_sends_every_session_once(em, c
         # newest end 02:20:00 minus 300 s: session 2 comes again (deduplicated), session 3 was recorded late
         expect_page(em, window('2025-03-14T02:15:00Z'),
                     [failed(2, '2025-03-14T02:20:00Z'), failed(3, '2025-03-14T02:18:00Z'), failed(4, '2025-03-14T02:25:00Z')])
-        await next_poll(clock, task)
-        second = drain(queue)
+        second = await next_events(clock, task, queue)
         expect_page(em, window('2025-03-14T02:20:00Z'), [failed(4, '2025-03-14T02:25:00Z')])  # an idle poll: one request
-        await next_poll(clock, task)
-        third = drain(queue)
-        expect_logoff(em)
-        await stop(task)
+        third = await next_events(clock, task, queue)
+        await stop(task, em)
         return first, second, third
 
     first, second, third = asyncio.run(scenario())
@@ -182,15 +194,10 @@ def test_each_poll_rereads_the_overlap_window_and_sends_every_session_once(em, c
 
 def test_a_session_seen_again_with_another_end_time_is_a_new_event(em, clock):
     async def scenario():
-        expect_logon(em)
-        expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z')])
-        queue, task = await start(args(overlap=600), clock)
-        first = drain(queue)
+        queue, task, first = await first_poll(em, clock, args(overlap=600), [failed(1, '2025-03-14T02:10:00Z')])
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z'), failed(1, '2025-03-14T02:12:00Z')])
-        await next_poll(clock, task)
-        second = drain(queue)
-        expect_logoff(em)
-        await stop(task)
+        second = await next_events(clock, task, queue)
+        await stop(task, em)
         return first, second
 
     first, second = asyncio.run(scenario())
@@ -200,20 +207,14 @@ def test_a_session_seen_again_with_another_end_time_is_a_new_event(em, clock):
 
 def test_the_window_never_reaches_before_since_and_nothing_older_is_replayed(em, clock):
     async def scenario():
-        expect_logon(em)
         # EM's filter and its clock can disagree with ours: a session that ended before since is still not an event
-        expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T01:59:59Z')])
-        queue, task = await start(args(overlap=3600), clock)
-        first = drain(queue)
+        queue, task, first = await first_poll(em, clock, args(overlap=3600), [failed(1, '2025-03-14T01:59:59Z')])
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(2, '2025-03-14T02:05:00Z')])
-        await next_poll(clock, task)
-        second = drain(queue)
+        second = await next_events(clock, task, queue)
         # the watermark is 02:05 now; one hour of overlap still stops at since
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(2, '2025-03-14T02:05:00Z')])
-        await next_poll(clock, task)
-        third = drain(queue)
-        expect_logoff(em)
-        await stop(task)
+        third = await next_events(clock, task, queue)
+        await stop(task, em)
         return first, second, third
 
     first, second, third = asyncio.run(scenario())
@@ -228,8 +229,7 @@ def test_the_selection_is_filtered_by_em(em, clock):
         expect_logon(em)
         expect_page(em, chosen, [])
         queue, task = await start(args(results='failed', job_name='Nightly SQL', vm_name=['sql01', 'web "edge"']), clock)
-        expect_logoff(em)
-        await stop(task)
+        await stop(task, em)
         return drain(queue)
 
     assert asyncio.run(scenario()) == []
@@ -242,8 +242,7 @@ def test_cancellation_logs_off_also_while_waiting_for_the_queue(em, clock):
         queue = asyncio.Queue(1)  # as ansible-rulebook's: the second put waits for the rules to take the first
         task = asyncio.ensure_future(source.main(queue, args()))
         await until(queue.full)
-        expect_logoff(em)
-        await stop(task)
+        await stop(task, em)
         return drain(queue)
 
     events = asyncio.run(scenario())
@@ -255,19 +254,14 @@ def test_a_fault_is_logged_without_secrets_retried_with_backoff_and_heals(em, cl
     caplog.set_level(logging.DEBUG, logger='vbr.enterprise_manager.task_sessions')
 
     async def scenario():
-        expect_logon(em)
-        expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z')])
-        queue, task = await start(args(interval=10), clock)
-        first = drain(queue)
+        queue, task, first = await first_poll(em, clock, args(interval=10), [failed(1, '2025-03-14T02:10:00Z')])
         for _failure in range(3):
             body, content_type = error_body('The service is restarting.', 503)
             em.expect('GET', query(window('2025-03-14T02:08:00Z')), status=503, body=body, content_type=content_type)
             await next_poll(clock, task)
         expect_page(em, window('2025-03-14T02:08:00Z'), [failed(1, '2025-03-14T02:10:00Z'), failed(2, '2025-03-14T02:12:00Z')])
-        await next_poll(clock, task)
-        second = drain(queue)
-        expect_logoff(em)
-        await stop(task)
+        second = await next_events(clock, task, queue)
+        await stop(task, em)
         return first, second
 
     first, second = asyncio.run(scenario())
@@ -289,8 +283,7 @@ def test_an_expired_logon_session_is_replaced_and_the_new_one_logged_off(em, clo
         em.expect('GET', query(window('2025-03-14T02:00:00Z')), status=401)  # EM expired the idle session
         expect_logon(em, token='bmV3LXRva2Vu', session_id=guid(9, prefix='0c5e2a1d'))
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z')])
-        await next_poll(clock, task)
-        events = drain(queue)
+        events = await next_events(clock, task, queue)
         expect_logoff(em, session_id=guid(9, prefix='0c5e2a1d'), token='bmV3LXRva2Vu')
         await stop(task)
         return events
@@ -346,10 +339,8 @@ def test_job_type_is_matched_on_the_job_sessions_read_once(em, clock):
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z', job_session=backup),
                                                          failed(2, '2025-03-14T02:11:00Z', job_session=copy),
                                                          failed(3, '2025-03-14T02:12:00Z', job_session=backup)])
-        await next_poll(clock, task)
-        second = drain(queue)
-        expect_logoff(em)
-        await stop(task)
+        second = await next_events(clock, task, queue)
+        await stop(task, em)
         return first, second
 
     first, second = asyncio.run(scenario())
@@ -367,8 +358,7 @@ def test_connection_arguments_fall_back_to_the_environment(em, clock, monkeypatc
         expect_page(em, window('2025-03-14T02:00:00Z'), [])
         # an empty value counts as absent: an EDA credential without a CA injects ''
         queue, task = await start({'since': SINCE, 'url': None, 'ca_path': ''}, clock)
-        expect_logoff(em)
-        await stop(task)
+        await stop(task, em)
 
     asyncio.run(scenario())
     assert em.calls[0].verify is False
@@ -389,35 +379,12 @@ def test_connection_arguments_fall_back_to_the_environment(em, clock, monkeypatc
     ({'vm_name': ['']}, 'vm_name option contains an empty value'),
     ({'url': 'em.example.com'}, 'has no scheme'),
     ({'password': None}, 'No password given'),
-    ({'validate_certs': 'maybe'}, 'validate_certs argument must be true or false'),
+    ({'validate_certs': 'maybe'}, 'Bad connection option: .*validate_certs.*bool'),
+    ({'timeout': 'soon'}, 'Bad connection option: .*timeout.*int'),
+    ({'vm_name': ['vm-%04d-%s' % (n, 'x' * 40) for n in range(400)], 'job_name': ['j%03d-%s' % (n, 'y' * 40) for n in range(400)]},
+     'longer than the 5800 characters'),
 ])
 def test_bad_arguments_fail_at_start_before_any_request(em, clock, bad, message):
     with pytest.raises(EMInputError, match=message):
         asyncio.run(source.main(asyncio.Queue(), args(**bad)))
     assert em.calls == [] and clock.delays == []
-
-
-def test_since_defaults_to_the_start_and_accepts_an_age():
-    now = source.utc_now()
-    assert source.parse_arguments({}, now)['since'] == now
-    assert (now - source.parse_arguments({'since': '2h'}, now)['since']).total_seconds() == 7200
-
-
-def test_only_the_sessions_inside_the_window_are_remembered(monkeypatch):
-    selection = source.parse_arguments({'since': SINCE, 'overlap': 600}, source.utc_now())
-    poller = source.TaskSessionPoller(None, selection)
-    for n, ended in ((1, '2025-03-14T02:01:00Z'), (2, '2025-03-14T02:20:00Z'), (3, '2025-03-14T02:30:00Z')):
-        poller.remember({'id': guid(n), 'uid': None, 'end_time': ended}, source.parse_em_time(ended))
-    poller.advance(source.parse_em_time('2025-03-14T02:30:00Z'))
-    assert source.format_utc(poller.window_start()) == '2025-03-14T02:20:00Z'
-    assert [key[0] for key in poller.seen] == [guid(2), guid(3)]  # session 1 can never come back: forgotten
-    monkeypatch.setattr(source, 'MAX_REMEMBERED', 2)
-    poller.remember({'id': guid(4), 'uid': None, 'end_time': '2025-03-14T02:31:00Z'}, source.parse_em_time('2025-03-14T02:31:00Z'))
-    assert [key[0] for key in poller.seen] == [guid(3), guid(4)]  # the cap drops the oldest
-
-
-def test_a_bogus_future_end_time_cannot_move_the_window_past_the_local_clock():
-    selection = source.parse_arguments({'since': SINCE, 'overlap': 120}, source.utc_now())
-    poller = source.TaskSessionPoller(None, selection)
-    poller.advance(source.parse_em_time('2099-01-01T00:00:00Z'))
-    assert poller.window_start() <= source.utc_now()
