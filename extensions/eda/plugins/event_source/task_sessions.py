@@ -12,13 +12,14 @@ name: task_sessions
 short_description: Finished Veeam backup task sessions as Event-Driven Ansible events
 version_added: 0.2.0
 description:
-  - Polls Veeam Backup Enterprise Manager (EM) every O(interval) seconds for the backup task sessions that
+  - >-
+    Polls Veeam Backup Enterprise Manager (EM) every O(interval) seconds for the backup task sessions that
     finished (by their end time) since the previous poll, and puts each one on the rulebook's queue once, oldest
     first, as C({"vbr_em": <facts>, "meta": {"hosts": <VM name>}}). The facts are the same dictionary as one item
     of the C(backup_task_sessions) list of the vbr.enterprise_manager.backup_task_session_info module.
   - Each poll is one EM query (one request when nothing finished) for the sessions that ended at or after the
     newest end time seen so far minus O(overlap) seconds, filtered by EM on O(results), O(job_name) and
-    O(vm_name). Sessions seen before are recognised by their ID and end time and not sent again; only the
+    O(vm_name); only name lists too long for one request URL are split over several queries. Sessions seen before are recognised by their ID and end time and not sent again; only the
     sessions inside the overlap window are remembered, so memory stays bounded.
   - Sessions still running are not events. A session that ended before O(since) is never an event.
   - One EM logon session serves all polls; when EM has expired it (15 minutes idle), the next poll logs on again.
@@ -30,7 +31,7 @@ description:
 author:
   - vbr.enterprise_manager maintainers (@vbr-ansible)
 requirements:
-  - ansible-rulebook (a decision environment) with ansible-core and the Python library C(requests)
+  - ansible-rulebook (a decision environment) with ansible-core and the Python libraries C(requests) and C(xmltodict)
 options:
   url:
     description:

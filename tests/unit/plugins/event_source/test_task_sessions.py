@@ -13,8 +13,10 @@ import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 
 from ansible_collections.vbr.enterprise_manager.extensions.eda.plugins.event_source import task_sessions as source
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import CONNECTION_OPTIONS, OPTION_NAMES
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMAuthenticationError, EMInputError
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
@@ -388,3 +390,15 @@ def test_bad_arguments_fail_at_start_before_any_request(em, clock, bad, message)
     with pytest.raises(EMInputError, match=message):
         asyncio.run(source.main(asyncio.Queue(), args(**bad)))
     assert em.calls == [] and clock.delays == []
+
+
+def test_the_documented_arguments_are_the_connection_table_and_the_source_defaults():
+    options = yaml.safe_load(source.DOCUMENTATION)['options']
+    for option in CONNECTION_OPTIONS:
+        documented = options[option.name]
+        assert (documented['type'], documented.get('default'), documented.get('choices')) == \
+            (option.type, option.default, list(option.choices) if option.choices else None), option.name
+        assert option.env in ' '.join(documented['description']), option.name
+    selection = set(options) - set(OPTION_NAMES)
+    assert selection == set(session_poller.SOURCE_DEFAULTS)
+    assert dict((name, options[name].get('default')) for name in selection) == session_poller.SOURCE_DEFAULTS
