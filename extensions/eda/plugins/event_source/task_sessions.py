@@ -19,8 +19,9 @@ description:
     of the C(backup_task_sessions) list of the vbr.enterprise_manager.backup_task_session_info module.
   - Each poll is one EM query (one request when nothing finished) for the sessions that ended at or after the
     newest end time seen so far minus O(overlap) seconds, filtered by EM on O(results), O(job_name) and
-    O(vm_name); only name lists too long for one request URL are split over several queries. Sessions seen before are recognised by their ID and end time and not sent again; only the
-    sessions inside the overlap window are remembered, so memory stays bounded.
+    O(vm_name); only name lists too long for one request URL are split over several queries. Sessions seen
+    before are recognised by their ID and end time and not sent again; only the sessions inside the overlap
+    window are remembered, so memory stays bounded.
   - Sessions still running are not events. A session that ended before O(since) is never an event.
   - One EM logon session serves all polls; when EM has expired it (15 minutes idle), the next poll logs on again.
     The source logs off when it is cancelled (a rulebook C(shutdown) action, or the engine stopping its sources).
