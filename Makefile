@@ -9,13 +9,13 @@ STEPS ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-venv:  ## create/refresh .venv (newest ansible-core) and .venv-oldest from the repo's requirement files
+venv:  ## create/refresh .venv (newest ansible-core), .venv-oldest and .venv-eda (ansible-rulebook) from the repo's requirement files
 	@tools/venv.sh all
 
 venv-newest:  # .venv only (what make demo needs), not the oldest-core one
 	@tools/venv.sh newest
 
-sysdeps:  ## install the system packages the tests need (Chromium) when missing
+sysdeps:  ## install the system packages the tests need (Chromium, a Java 17 runtime for ansible-rulebook) when missing
 	@tools/system-deps.sh
 
 test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE, role, reliability, bench smoke); STEPS="sanity units" for a subset

@@ -24,7 +24,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 
-from benchlib import proc, report  # noqa: E402
+from benchlib import eda, proc, report  # noqa: E402
 from benchlib.ansible_env import AnsibleEnv  # noqa: E402
 from benchlib.cases import PASSWORD, USERNAME, Config, all_cases, expected_requests  # noqa: E402
 from benchlib.simulator import Simulator  # noqa: E402
@@ -288,6 +288,10 @@ def run_config(ctx, args, sessions, latency, warm):
                 extras['profile_cprofile']['sessions'] = sessions
                 extras['parse_costs'] = parse_costs(ctx, cfg)
                 extras['parse_costs']['sessions'] = sessions
+        if latency == 0 and sessions == min(args.sizes):
+            log('  EDA source: idle polls and session end to event')
+            extras['eda_source'] = eda.eda_source(ctx, cfg, args.smoke)
+            log('  %s' % (eda.console(extras) or [extras['eda_source'].get('error')])[0])
     return record, extras
 
 

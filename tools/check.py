@@ -28,6 +28,7 @@ DIST = os.path.join(BUILD, 'dist')
 INSTALLED = os.path.join(BUILD, 'installed')
 VENV = os.path.join(REPO, '.venv')
 VENV_OLDEST = os.path.join(REPO, '.venv-oldest')
+VENV_EDA = os.path.join(REPO, '.venv-eda')
 PYBIN = os.path.join(BUILD, 'pybin')
 FQCN = 'vbr.enterprise_manager'
 
@@ -211,6 +212,11 @@ def step_reliability():
     return [([venv_bin(VENV, 'python'), '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/reliability'], REPO, tool_env())]
 
 
+def step_eda():
+    """The EDA source through the real ansible-rulebook (.venv-eda) against the simulator, and the EDA credential type."""
+    return [([venv_bin(VENV, 'python'), '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/eda'], REPO, tool_env(EM_EDA_VENV=VENV_EDA))]
+
+
 def step_bench_smoke():
     """The benchmark at 1,000 sessions, one run per case: its correctness checks keep bench/ from rotting (times are not judged)."""
     return [([venv_bin(VENV, 'python'), 'bench/run.py', '--smoke'], REPO, tool_env())]
@@ -254,6 +260,7 @@ STEPS = [
     ('execution-environment', step_execution_environment),
     ('role', step_role),
     ('reliability', step_reliability),
+    ('eda', step_eda),
     ('bench-smoke', step_bench_smoke),
 ]
 

@@ -2,7 +2,8 @@
 # Create or refresh the project's virtual environments from the repo's own requirement files:
 #   .venv         newest ansible-core (Python >= 3.12) and every tool make test/demo needs
 #   .venv-oldest  the oldest ansible-core meta/runtime.yml admits (units + integration only)
-# A venv is rebuilt only when its requirement files change. Usage: tools/venv.sh [newest|oldest|all]
+#   .venv-eda     ansible-rulebook for the Event-Driven Ansible source, alone as in a decision environment
+# A venv is rebuilt only when its requirement files change. Usage: tools/venv.sh [newest|oldest|eda|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which_venvs=${1:-all}
@@ -45,11 +46,12 @@ make_venv() {  # make_venv DIR REQUIREMENTS PYTHON...
     touch "$stamp"
 }
 
-# Both venvs are built side by side: on a fresh machine this is most of the set-up time.
+# The venvs are built side by side: on a fresh machine this is most of the set-up time.
 pids=()
 case "$which_venvs" in
     newest|all) make_venv .venv tests/requirements-dev.txt 12 13 & pids+=($!) ;;&
-    oldest|all) make_venv .venv-oldest tests/requirements-oldest.txt 11 12 10 & pids+=($!) ;;
+    oldest|all) make_venv .venv-oldest tests/requirements-oldest.txt 11 12 10 & pids+=($!) ;;&
+    eda|all) make_venv .venv-eda tests/requirements-eda.txt 12 13 & pids+=($!) ;;
 esac
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done

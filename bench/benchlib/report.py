@@ -7,6 +7,7 @@ import platform
 import subprocess
 import sys
 
+from benchlib import eda
 from benchlib.cases import FIELDS, PAGE_SIZE
 
 COST_LABELS = {
@@ -255,6 +256,8 @@ def _checks(results):
         errors = [str(v.get('error')) for v in section.values() if isinstance(v, dict) and v.get('error')]
         errors += ['exit code %s' % v.get('exit_code') for v in section.values() if isinstance(v, dict) and v.get('exit_code')]
         checks.append({'name': key, 'ok': not errors, 'detail': '; '.join(errors)[-400:] or 'ran'})
+    if eda.check(results) is not None:
+        checks.append(eda.check(results))
     return checks
 
 
@@ -394,6 +397,7 @@ def markdown(results):
             add('\nNot run: %s (%s).\n' % (name, why))
 
     _profile_markdown(results, add)
+    eda.markdown(results, add, _table)
     add('\n## Correctness checks\n\n')
     failed = [c for c in results['checks'] if not c['ok']]
     add('%d checks, %d failed (each run exits 0 and returns the expected count; every logon is logged off; the module '
@@ -452,4 +456,5 @@ def console(results):
     lines.append('')
     for t in results['targets']:
         lines.append('%-4s %s [%s]: %s' % ('ok' if t['met'] else 'MISS', t['target'], t['where'], t['measured']))
+    lines.extend(eda.console(results))
     return '\n'.join(lines) + '\n'

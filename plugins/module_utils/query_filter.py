@@ -115,10 +115,11 @@ def chunk_by_length(values, make_filter, max_length=MAX_FILTER_LENGTH):
 
 
 def build_task_session_filter(vm_names=None, job_names=None, backup_server_names=None, states=None, results=None,
-                              job_session_uids=None, uids=None, since=None, until=None, raw=None):
+                              job_session_uids=None, uids=None, since=None, until=None, raw=None, ended_since=None):
     """The filter for type=BackupTaskSession: OR inside one criterion, AND across criteria.
 
-    Values must be validated already (states/results canonical, since/until aware datetimes)."""
+    Values must be validated already (states/results canonical, since/until/ended_since aware datetimes).
+    ended_since: sessions that finished (EndTime) at or after it (the EDA source's poll window)."""
     terms = [
         any_of([comparison('UID', '==', uid) for uid in uids or []]),
         any_of([comparison('JobSessionUid', '==', uid) for uid in job_session_uids or []]),
@@ -131,6 +132,7 @@ def build_task_session_filter(vm_names=None, job_names=None, backup_server_names
         # EM keeps 100 ns ticks, datetimes (and so the facts) microseconds: `until` takes in its whole
         # microsecond, so a creation_time from the facts, given as until, includes that very session.
         comparison('CreationTime', '<', until + timedelta(microseconds=1)) if until is not None else '',
+        comparison('EndTime', '>=', ended_since) if ended_since is not None else '',
         raw_group(raw),
     ]
     return all_of(terms)

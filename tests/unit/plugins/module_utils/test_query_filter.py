@@ -88,6 +88,11 @@ def test_full_filter():
                     'CreationTime<"2025-08-16T13:00:00.500001Z";(TotalSize>0,Reason!="")')
 
 
+def test_ended_since_selects_on_the_end_time_before_the_raw_group():
+    text = build_task_session_filter(results=['Failed'], ended_since=datetime(2025, 3, 14, 2, 0, 0, 250000, tzinfo=UTC), raw='TotalSize>0')
+    assert text == 'Result==Failed;EndTime>="2025-03-14T02:00:00.250000Z";(TotalSize>0)'
+
+
 def test_no_criteria_no_filter():
     assert build_task_session_filter() == ''
 

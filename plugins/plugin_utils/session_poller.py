@@ -1,0 +1,281 @@
+# -*- coding: utf-8 -*-
+# The work of the EDA source vbr.enterprise_manager.task_sessions (extensions/eda/plugins/event_source/):
+# its arguments, what one poll asks EM and which finished task sessions become events (each once,
+# oldest first, with bounded memory), and the loop that polls until it is cancelled: one EM logon
+# across polls, faults logged and retried with backoff, logoff at the end. The connection, the
+# filter, the pager and the facts are the collection's own (em_connection, query_filter, query_pager
+# through EMClient.query, task_session). Runs where ansible-rulebook runs.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import asyncio
+import logging
+import math
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import OPTION_NAMES
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, guid_from_urn
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError, EMInputError, redact
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
+    RUNNING_STATES,
+    TASK_SESSION_QUERY_TYPE,
+    TASK_SESSION_RESULTS,
+    any_of,
+    chunk_by_length,
+    comparison,
+    normalize_enum,
+    string_values,
+    task_session_filters,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_em_time, parse_user_time, utc_now
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import build_client
+
+logger = logging.getLogger('vbr.enterprise_manager.task_sessions')
+
+SOURCE_DEFAULTS = {'interval': 60, 'results': ['Failed', 'Warning'], 'job_name': None, 'job_type': None, 'vm_name': None,
+                   'since': None, 'overlap': 120}
+# The first logon or query failing this way is a setting to fix, not an outage: the source ends at start.
+FATAL_AT_START = frozenset(('input', 'authentication', 'authorization', 'not_found', 'tls', 'query'))
+MAX_BACKOFF = 300.0
+MAX_REMEMBERED = 50000  # a safety cap on the dedup memory, far above what one overlap window holds
+_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
+# The option of each OR-list of a poll's filter (for the message when even one value per query is too long).
+_LIST_OPTIONS = {'vm_names': 'vm_name', 'job_names': 'job_name'}
+
+# Seams for the unit tests: the pause between polls, and what EMClient gets besides the options.
+_sleep = asyncio.sleep
+_client_args = {}
+
+
+# --- job_type, on the client side ----------------------------------------------------------------
+# EM cannot filter task sessions on a job type: it is the JobType of their parent job session. Kept in
+# this block until plugins/module_utils/job_types.py (JOB_TYPES, the normaliser) and the shared job session
+# lookup reach main: then parse_arguments normalises job_type with job_types.py and keep_job_types gives
+# way to the shared lookup (which also puts job_type into the facts).
+JOB_TYPES = ('Backup', 'BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker', 'AgentBackup', 'AgentManagement',
+             'NasBackup')
+JOB_SESSION_QUERY_TYPE = 'BackupJobSession'
+MAX_JOB_TYPES = 10000
+
+
+def keep_job_types(client, sessions, wanted, known):
+    """(kept, dropped) of the (ended, facts) pairs by the JobType of their job session, one of wanted
+    (canonical spellings); a session whose job session EM does not return is in neither (the next poll
+    asks again) and is logged. known (job session GUID in lower case -> JobType) is kept across polls, so each
+    job session is read once, by one BackupJobSession query per chunk of UIDs that fits in a URL."""
+    def by_uid(guids):
+        return any_of([comparison('UID', '==', JOB_SESSION_URN + guid) for guid in guids])
+    parents = [str(facts['job_session_id'] or '').lower() for _ended, facts in sessions]
+    spelled = dict((str(facts['job_session_id']).lower(), facts['job_session_id']) for _ended, facts in sessions if facts['job_session_id'])
+    for chunk in chunk_by_length([spelled[key] for key in sorted(spelled) if key not in known], by_uid):
+        for entity in client.query(JOB_SESSION_QUERY_TYPE, filter=by_uid(chunk)):
+            known[str(guid_from_urn(entity.get('UID')) or '').lower()] = str(entity.get('JobType') or '')
+    while len(known) > MAX_JOB_TYPES:
+        known.popitem(last=False)
+    wanted = set(name.lower() for name in wanted)
+    kept, dropped = [], []
+    for parent, (ended, facts) in zip(parents, sessions):
+        job_type = known.get(parent)
+        if job_type is None:
+            logger.warning('The job session of task session %s (%s) is unknown to EM; it cannot be matched to job_type.',
+                           facts['id'], facts['vm_name'])
+        elif job_type.lower() in wanted:
+            kept.append((ended, facts))
+        else:
+            dropped.append((ended, facts))
+    return kept, dropped
+
+
+# --- arguments ------------------------------------------------------------------------------------
+
+def _interval(value):
+    number = None if isinstance(value, bool) else _as_float(value)
+    if number is None:
+        raise EMInputError('The interval argument must be a number of seconds, not %r.' % (value,))
+    if not math.isfinite(number) or number <= 0:
+        raise EMInputError('The interval argument must be greater than 0, not %r.' % (value,))
+    return number
+
+
+def _as_float(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def connection_arguments(args):
+    """The connection arguments for em_connection: an empty one counts as absent (an EDA credential
+    without a CA injects ''), so it falls back to VEEAM_EM_* like a missing one."""
+    return dict((name, args[name]) for name in OPTION_NAMES if name in args and args[name] != '')
+
+
+def parse_arguments(args, now):
+    """The validated selection and timing arguments (raises EMInputError naming the argument)."""
+    known = set(SOURCE_DEFAULTS) | set(OPTION_NAMES)
+    unknown = sorted(name for name in args if name not in known and not name.startswith('eda_'))
+    if unknown:
+        raise EMInputError('Unknown argument(s) of vbr.enterprise_manager.task_sessions: %s.' % ', '.join(unknown),
+                           hint='Known: %s.' % ', '.join(sorted(known)))
+    merged = dict(SOURCE_DEFAULTS)
+    merged.update(dict((k, v) for k, v in args.items() if k in SOURCE_DEFAULTS and v is not None))
+    results = normalize_enum('results', as_list(merged['results']), TASK_SESSION_RESULTS)
+    if not results:
+        raise EMInputError('The results argument is empty.', hint='Give one or more of %s.' % ', '.join(TASK_SESSION_RESULTS))
+    selection = {
+        'interval': _interval(merged['interval']),
+        'results': results,
+        'job_name': string_values('job_name', as_list(merged['job_name'])),
+        'job_type': normalize_enum('job_type', as_list(merged['job_type']), JOB_TYPES),
+        'vm_name': string_values('vm_name', as_list(merged['vm_name'])),
+        'since': parse_user_time(merged['since'], 'since', now=now) if merged['since'] not in (None, '') else now,
+        'overlap': whole_number('overlap', merged['overlap'], 0),
+    }
+    poll_filters(selection, selection['since'])  # a selection too long for EM fails here, before any request
+    return selection
+
+
+def poll_filters(selection, ended_since):
+    """The EM filters of one poll (one, unless the names are too many for one URL): the selection, and
+    EndTime at or after ended_since."""
+    lists = {'vm_names': selection['vm_name'], 'job_names': selection['job_name']}
+    return task_session_filters(lists, _LIST_OPTIONS, results=selection['results'], ended_since=ended_since)
+
+
+# --- one poll ---------------------------------------------------------------------------------------
+
+class TaskSessionPoller(object):
+    """What the source remembers between polls: the watermark, the sessions seen inside the overlap window and
+    the job types of job sessions. poll() runs in a worker thread (the client is blocking); the rest in the loop."""
+
+    def __init__(self, client, selection):
+        self.client = client
+        self.selection = selection
+        self.watermark = selection['since']  # the newest end time seen (EM's clock), never before since
+        self.overlap = timedelta(seconds=selection['overlap'])
+        self.seen = OrderedDict()  # (id, end_time) -> end datetime, oldest first
+        self.job_types = OrderedDict()  # see keep_job_types
+
+    def window_start(self):
+        return max(self.selection['since'], self.watermark - self.overlap)
+
+    def poll(self):
+        """(new finished sessions oldest first, newest end time among all finished ones) of one poll."""
+        finished = []
+        for filter_text in poll_filters(self.selection, self.window_start()):
+            for entity in self.client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text):
+                facts = normalize_task_session(entity)
+                ended = parse_em_time(facts['end_time'])
+                if ended is not None and str(facts['state'] or '').lower() not in _RUNNING:  # running: its end is the event
+                    finished.append((ended, facts))
+        newest = max((ended for ended, _facts in finished), default=None)
+        fresh = [(ended, facts) for ended, facts in finished if self._key(facts) not in self.seen and ended >= self.selection['since']]
+        if self.selection['job_type'] and fresh:
+            fresh, dropped = keep_job_types(self.client, fresh, self.selection['job_type'], self.job_types)
+            for ended, facts in dropped:  # seen: not wanted, no need to look at it again
+                self.remember(facts, ended)
+        fresh.sort(key=lambda item: (item[0], item[1]['creation_time'] or '', item[1]['id'] or ''))
+        return fresh, newest
+
+    def remember(self, facts, ended):
+        self.seen[self._key(facts)] = ended
+        while len(self.seen) > MAX_REMEMBERED:
+            self.seen.popitem(last=False)
+
+    def advance(self, newest):
+        """Move the watermark to the newest end time seen (not past the local clock plus the overlap, so a bogus
+        future end time cannot blind the source) and forget the sessions that fell out of the window."""
+        if newest is not None:
+            self.watermark = max(self.watermark, min(newest, utc_now() + self.overlap))
+        start = self.window_start()
+        for key in [key for key, ended in self.seen.items() if ended < start]:
+            del self.seen[key]
+
+    @staticmethod
+    def _key(facts):
+        return (facts['id'] or facts['uid'], facts['end_time'])
+
+
+def event_of(facts):
+    return {'vbr_em': facts, 'meta': {'hosts': facts['vm_name']}}
+
+
+# --- the loop ---------------------------------------------------------------------------------------
+
+def _describe(exc, secrets):
+    """A fault for the log: an EMError's own message (already without secrets), else its type and text redacted."""
+    if isinstance(exc, EMError):
+        return redact(exc.full_message, secrets)
+    return redact('%s: %s' % (type(exc).__name__, exc), secrets)
+
+
+def _log_client_warnings(client):
+    for warning in client.warnings:
+        logger.warning(warning)
+    del client.warnings[:]
+
+
+async def _in_thread(executor, function, *args):
+    """Run blocking client work in the source's one worker thread: polls and the logoff never overlap."""
+    return await asyncio.wrap_future(executor.submit(function, *args))
+
+
+def _log_off(client):
+    """Log off and close the client's connections (what leaving its context does)."""
+    client.__exit__(None, None, None)
+
+
+async def _poll_forever(queue, poller, executor, interval, secrets):
+    failures = 0
+    first = True
+    while True:
+        try:
+            fresh, newest = await _in_thread(executor, poller.poll)
+        except Exception as exc:  # pylint: disable=broad-except
+            # a transient fault must not end the rulebook; a setting EM rejects at once must
+            if first and getattr(exc, 'kind', None) in FATAL_AT_START:
+                raise
+            failures += 1
+            delay = min(interval * 2 ** (failures - 1), max(interval, MAX_BACKOFF))
+            logger.warning('Polling Enterprise Manager failed (%d in a row): %s Next attempt in %d seconds.',
+                           failures, _describe(exc, secrets), delay)
+            logger.debug('The failed poll raised %s.', type(exc).__name__)
+        else:
+            first = False
+            if failures:
+                logger.warning('Polling Enterprise Manager works again after %d failed poll(s).', failures)
+            failures = 0
+            delay = interval
+            for ended, facts in fresh:
+                await queue.put(event_of(facts))
+                poller.remember(facts, ended)
+            poller.advance(newest)
+            logger.debug('Poll done: %d new task session(s); window starts at %s.', len(fresh), format_utc(poller.window_start()))
+        _log_client_warnings(poller.client)
+        await _sleep(delay)
+
+
+async def run(queue, args):
+    """The source's main(queue, args): check the arguments, then poll until cancelled, then log off."""
+    args = dict(args or {})
+    selection = parse_arguments(args, utc_now())
+    params, client = build_client(connection_arguments(args), log=logger.debug, **_client_args)  # checked before any request
+    poller = TaskSessionPoller(client, selection)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix='vbr-em-eda')
+    logger.info('Polling %s every %s seconds for task sessions that finished since %s (results: %s).',
+                client.base_url, selection['interval'], format_utc(selection['since']), ', '.join(selection['results']))
+    try:
+        await _poll_forever(queue, poller, executor, selection['interval'], [params['password']])
+    finally:
+        # Cancelled or failed: the logoff waits for a poll still in its thread, then ends the EM logon session.
+        try:
+            await _in_thread(executor, _log_off, client)
+            _log_client_warnings(client)
+        finally:
+            executor.shutdown(wait=False)

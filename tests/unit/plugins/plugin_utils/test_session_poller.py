@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# The EDA source's poller (plugins/plugin_utils/session_poller.py) without the loop: the arguments, the memory
+# of the sessions seen, the watermark, the filters of a poll and the client-side job_type match. The loop, through
+# main(queue, args) and the strict HTTP mock, is tested in tests/unit/plugins/event_source/.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import pytest
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import guid
+
+SINCE = '2025-03-14T02:00:00Z'
+
+
+def test_since_defaults_to_the_start_and_accepts_an_age():
+    now = session_poller.utc_now()
+    assert session_poller.parse_arguments({}, now)['since'] == now
+    assert (now - session_poller.parse_arguments({'since': '2h'}, now)['since']).total_seconds() == 7200
+
+
+def test_only_the_sessions_inside_the_window_are_remembered(monkeypatch):
+    selection = session_poller.parse_arguments({'since': SINCE, 'overlap': 600}, session_poller.utc_now())
+    poller = session_poller.TaskSessionPoller(None, selection)
+    for n, ended in ((1, '2025-03-14T02:01:00Z'), (2, '2025-03-14T02:20:00Z'), (3, '2025-03-14T02:30:00Z')):
+        poller.remember({'id': guid(n), 'uid': None, 'end_time': ended}, session_poller.parse_em_time(ended))
+    poller.advance(session_poller.parse_em_time('2025-03-14T02:30:00Z'))
+    assert session_poller.format_utc(poller.window_start()) == '2025-03-14T02:20:00Z'
+    assert [key[0] for key in poller.seen] == [guid(2), guid(3)]  # session 1 can never come back: forgotten
+    monkeypatch.setattr(session_poller, 'MAX_REMEMBERED', 2)
+    poller.remember({'id': guid(4), 'uid': None, 'end_time': '2025-03-14T02:31:00Z'}, session_poller.parse_em_time('2025-03-14T02:31:00Z'))
+    assert [key[0] for key in poller.seen] == [guid(3), guid(4)]  # the cap drops the oldest
+
+
+def test_a_bogus_future_end_time_cannot_move_the_window_past_the_local_clock():
+    selection = session_poller.parse_arguments({'since': SINCE, 'overlap': 120}, session_poller.utc_now())
+    poller = session_poller.TaskSessionPoller(None, selection)
+    poller.advance(session_poller.parse_em_time('2099-01-01T00:00:00Z'))
+    assert poller.window_start() <= session_poller.utc_now()
+
+
+def test_job_type_takes_the_seven_documented_types_in_any_letter_case():
+    selection = session_poller.parse_arguments({'job_type': ['backupcopy', 'NASBACKUP', 'BackupCopy']}, session_poller.utc_now())
+    assert selection['job_type'] == ['BackupCopy', 'NasBackup']
+    with pytest.raises(EMInputError) as failure:
+        session_poller.parse_arguments({'job_type': 'Replica'}, session_poller.utc_now())
+    assert failure.value.hint == ('Allowed (any letter case): Backup, BackupCopy, ImmediateBackupCopy, ImmediateBackupCopyWorker, '
+                                  'AgentBackup, AgentManagement, NasBackup.')
+
+
+def test_a_long_name_list_is_split_over_filters_that_each_fit_and_keep_the_window():
+    names = ['vm-%04d-%s' % (n, 'x' * 30) for n in range(300)]
+    selection = session_poller.parse_arguments({'since': SINCE, 'vm_name': names, 'results': 'Failed'}, session_poller.utc_now())
+    filters = session_poller.poll_filters(selection, selection['since'])
+    assert len(filters) > 1
+    assert all(len(encode_filter(text)) <= MAX_FILTER_LENGTH for text in filters)
+    assert all(text.endswith(';Result==Failed;EndTime>="2025-03-14T02:00:00Z"') for text in filters)
+    assert sum(text.count('VmDisplayName==') for text in filters) == len(names)
+
+
+def test_connection_arguments_are_the_connection_options_an_empty_one_absent():
+    given = {'url': 'https://em.example.com', 'ca_path': '', 'password': None, 'interval': 5, 'eda_source': 'x'}
+    assert session_poller.connection_arguments(given) == {'url': 'https://em.example.com', 'password': None}
+
+
+class JobSessionQueries(object):
+    """A client whose BackupJobSession queries answer from a dict GUID -> JobType, recording each filter."""
+
+    def __init__(self, job_types):
+        self.job_types = job_types
+        self.filters = []
+
+    def query(self, type_name, filter=None):  # pylint: disable=redefined-builtin
+        assert type_name == 'BackupJobSession'
+        self.filters.append(filter)
+        return [{'UID': 'urn:veeam:BackupJobSession:' + uid, 'JobType': job_type}
+                for uid, job_type in self.job_types.items() if uid in filter]
+
+
+def sessions_of(*parents):
+    return [(None, {'id': guid(n), 'vm_name': 'vm%d' % n, 'job_session_id': parent}) for n, parent in enumerate(parents, 1)]
+
+
+def test_keep_job_types_reads_each_job_session_once_and_asks_again_for_an_unknown_one(caplog):
+    copy, backup, unknown = guid(1, prefix='b82e6d04'), guid(2, prefix='b82e6d04'), guid(3, prefix='b82e6d04')
+    client = JobSessionQueries({copy: 'BackupCopy', backup: 'Backup'})
+    known = OrderedDict()
+    kept, dropped = session_poller.keep_job_types(client, sessions_of(copy, backup, unknown, copy), ['BackupCopy'], known)
+    assert [facts['id'] for _ended, facts in kept] == [guid(1), guid(4)]
+    assert [facts['id'] for _ended, facts in dropped] == [guid(2)]  # the unknown one is in neither: asked for again
+    assert len(client.filters) == 1 and client.filters[0].count('UID==') == 3
+    assert 'unknown to EM' in caplog.text and guid(3) in caplog.text
+    kept, dropped = session_poller.keep_job_types(client, sessions_of(copy, unknown), ['backupcopy'], known)
+    assert [facts['id'] for _ended, facts in kept] == [guid(1)] and dropped == []
+    assert client.filters[1] == 'UID=="urn:veeam:BackupJobSession:%s"' % unknown  # only the one not known yet
+
+
+def test_keep_job_types_splits_many_job_sessions_over_queries_that_fit():
+    parents = [guid(n, prefix='b82e6d04') for n in range(1, 201)]
+    client = JobSessionQueries(dict((uid, 'Backup') for uid in parents))
+    kept, _dropped = session_poller.keep_job_types(client, sessions_of(*parents), ['Backup'], OrderedDict())
+    assert len(kept) == 200 and len(client.filters) > 1
+    assert all(len(encode_filter(text)) <= MAX_FILTER_LENGTH for text in client.filters)
