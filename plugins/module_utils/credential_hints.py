@@ -32,6 +32,6 @@ def credential_hint(settings):
     holders = [name for name, key in (('user name', 'username'), ('password', 'password')) if has_special_characters(settings.get(key))]
     if not holders:
         return ''
-    return (' The %s contains a control character, which is what YAML makes of a backslash inside double quotes '
+    return (' The %s %s a control character, which is what YAML makes of a backslash inside double quotes '
             '("EM\\ansible" becomes EM<BEL>nsible): write the value in single quotes (\'EM\\ansible\') or double the '
-            'backslash ("EM\\\\ansible").' % ' and the '.join(holders))
+            'backslash ("EM\\\\ansible").' % (' and the '.join(holders), 'contain' if len(holders) > 1 else 'contains'))
