@@ -59,4 +59,3 @@ def test_the_logon_body_names_the_session_logged_off_and_the_query_is_read(em, m
 @pytest.mark.parametrize('version', ['em12', 'em13'])
 def test_json_and_xml_answers_give_the_same_result(em, make_client, version):
     assert run(em, make_client, version, 'json') == run(em, make_client, version, 'xml')
-

@@ -50,8 +50,8 @@ def test_structured_criteria_become_one_em_filter(em, make_client):
     expected = ('(VmDisplayName=="db01",VmDisplayName=="web 02");JobName=="Job ""A""";State==Completed;'
                 '(Result==Failed,Result==Warning);CreationTime>="2025-03-14T00:00:00Z";CreationTime<"2025-03-14T12:00:00.000001Z";'
                 '(TotalSize>0)')
-    em.expect('GET', query_with(expected), **page([session(1, 5, result='Failed', vm='db01', job='Job "A"'),
-                                                 session(2, 3, result='Warning', vm='web 02', job='Job "A"')]))
+    rows = [session(1, 5, result='Failed', vm='db01', job='Job "A"'), session(2, 3, result='Warning', vm='web 02', job='Job "A"')]
+    em.expect('GET', query_with(expected), **page(rows))
     expect_logoff(em)
     result = run(make_client, {'vm_name': ['db01', 'web 02'], 'job_name': ['Job "A"'], 'state': ['completed'], 'result': ['failed', 'Warning'],
                                'since': '24h', 'until': '2025-03-14T14:00:00+02:00', 'filter': 'TotalSize>0'})
@@ -130,8 +130,8 @@ def test_a_long_vm_name_list_is_split_and_the_other_criteria_stay_in_every_query
     assert [term for terms in split for term in terms] == ['VmDisplayName=="%s"' % name for name in names]
     expect_logon(em)
     for number, text in enumerate(search.filters):
-        em.expect('GET', query_with(text, 3), **page([session(number + 1, number, vm=split[number][0][len('VmDisplayName=="'):-1], job='Job A', result='Failed')],
-                                               page_size=3))
+        vm = split[number][0][len('VmDisplayName=="'):-1]
+        em.expect('GET', query_with(text, 3), **page([session(number + 1, number, vm=vm, job='Job A', result='Failed')], page_size=3))
     expect_logoff(em)
     result = run(make_client, {'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A'], 'limit': 2})
     # newest first across the queries, the limit applied to the union
