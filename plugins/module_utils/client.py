@@ -333,10 +333,8 @@ class EMClient(object):
             return False
         if response is None:
             return retry_exceptions
-        if response.status_code not in retry_statuses:
-            return False
         # a filter EM cannot use is no outage: repeated once (it may have been a passing fault after all)
-        return attempt < BAD_FILTER_RETRIES or not refused_filter(url, response)
+        return response.status_code in retry_statuses and (attempt < BAD_FILTER_RETRIES or not refused_filter(url, response))
 
     def _attempt(self, method, url, headers):
         """(response, None), or (None, error) for a failure worth a retry; other failures raise."""
