@@ -64,10 +64,19 @@ class Criterion(object):
         fact_keys, wanted_key = _KINDS[kind]
         self._fact_keys = fact_keys
         self.wanted = frozenset(wanted_key(value) for value in values)
+        # names: fact value -> whether it matches (rows repeat few distinct names; IDs do not repeat)
+        self._known = {} if kind in ('name', 'job_name') else None
 
     def matches(self, facts):
         value = facts.get(self.key)
-        return value is None or not self.wanted.isdisjoint(self._fact_keys(value))
+        if value is None:
+            return True
+        if self._known is None:
+            return not self.wanted.isdisjoint(self._fact_keys(value))
+        known = self._known.get(value)
+        if known is None:
+            known = self._known[value] = not self.wanted.isdisjoint(self._fact_keys(value))
+        return known
 
     def describe(self, facts):
         return '%s %r not asked for' % (self.option, facts.get(self.key))
