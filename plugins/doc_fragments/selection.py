@@ -76,6 +76,8 @@ options:
       - 'Syntax: fields such as C(VmDisplayName), C(JobName), C(BackupServerName), C(State), C(Result), C(Reason), C(TotalSize), C(CreationTime), C(EndTime);
         operators C(==) C(!=) C(<) C(>) C(<=) C(>=); C(;) for AND, C(,) for OR, parentheses to group; strings in double quotes with inner double quotes
         doubled; times in UTC with Z, quoted.'
+      - 'EM applies this filter alone: the sessions EM returns are checked again against the other options, never against this one. A filter EM cannot use
+        fails at once with EM''s message (HTTP 400, or HTTP 500 with an EM error, repeated once rather than O(retries) times).'
     type: str
   latest_per_vm:
     description:

@@ -81,6 +81,8 @@ notes:
     for a list. With one item, C(lookup()) returns that ID or dictionary; with none (O(on_missing=ignore)), an empty list.
   - VM names are matched the way EM compares them, without regard to letter case. A term that looks like a GUID or
     a task session name is never taken as a VM name.
+  - Every task session EM returns is checked against the term and the options it was asked for; one that does not
+    satisfy them is left out and named in a warning.
   - All times returned are UTC in ISO 8601 and end in V(Z).
   - The password, the EM logon token and the logon session ID are never shown, at any verbosity. With C(-vvv) each
     EM request is shown as one line (method, URL without secrets, status, time).

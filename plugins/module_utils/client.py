@@ -23,6 +23,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.http_errors import (
     after_retries, error_text, logon_error, plain_http_hint, retry_after, safe_url, status_error, transport_error,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import BAD_FILTER_RETRIES, refused_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE, Background, QueryPager, query_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import excerpt, parse_response
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT
@@ -313,7 +314,7 @@ class EMClient(object):
         Returns the final response (any status) or raises an EMError for transport failures."""
         attempt = 0
         response, failure = self._attempt(method, url, headers)
-        while self._repeat(response, attempt, retry_exceptions, retry_statuses):
+        while self._repeat(url, response, attempt, retry_exceptions, retry_statuses):
             delay = min(self.backoff_base * (2 ** attempt), self.backoff_max)
             if response is not None:
                 delay = max(delay, retry_after(response, self.backoff_max))
@@ -326,13 +327,14 @@ class EMClient(object):
         response.em_retries = attempt  # for messages: how often it was repeated
         return response
 
-    def _repeat(self, response, attempt, retry_exceptions, retry_statuses):
+    def _repeat(self, url, response, attempt, retry_exceptions, retry_statuses):
         """Whether the outcome of try number `attempt` (0 for the first) is worth another try."""
         if attempt >= self.retries:
             return False
         if response is None:
             return retry_exceptions
-        return response.status_code in retry_statuses
+        # a filter EM cannot use is no outage: repeated once (it may have been a passing fault after all)
+        return response.status_code in retry_statuses and (attempt < BAD_FILTER_RETRIES or not refused_filter(url, response))
 
     def _attempt(self, method, url, headers):
         """(response, None), or (None, error) for a failure worth a retry; other failures raise."""

@@ -37,12 +37,32 @@ def id_from_href(href):
     return path.rsplit('/', 1)[-1] or None
 
 
+# Where to give the UID of an object of the other kind than the one an option (or term) takes.
+_USE_INSTEAD = {
+    JOB_SESSION_URN.lower(): 'for the task sessions of a job session use the job_session_id option of the backup_task_session_info module',
+    TASK_SESSION_URN.lower(): 'for one task session use the id option (or a lookup term)',
+}
+
+
+def other_object_error(label, text, urn_prefix, accepted=None):
+    """The EMInputError for the UID of another kind of EM object (urn:veeam:<Type>:...) where one of
+    urn_prefix was expected; `label` is 'id value', 'term', ...; `accepted` what may be given instead."""
+    found = text[:text.find(':', len('urn:veeam:')) + 1].lower() if text.count(':') >= 3 else ''
+    other = JOB_SESSION_URN if urn_prefix == TASK_SESSION_URN else TASK_SESSION_URN
+    use = _USE_INSTEAD.get(found, _USE_INSTEAD[other.lower()])
+    return EMInputError('The %s %r is the UID of another kind of EM object, not %s<GUID>.' % (label, text[:80], urn_prefix),
+                        hint='Give %s; %s.' % (accepted or 'a GUID or %s<GUID>' % urn_prefix, use))
+
+
 def parse_object_id(value, urn_prefix, option):
-    """A GUID given bare or as <urn_prefix><guid>, lower-cased; anything else is an EMInputError."""
+    """A GUID given bare or as <urn_prefix><guid>, lower-cased; the UID of another kind of EM object or
+    anything else is an EMInputError."""
     text = str(value).strip() if value is not None else ''
     candidate = text
     if text.lower().startswith(urn_prefix.lower()):
         candidate = text[len(urn_prefix):]
+    elif text.lower().startswith('urn:veeam:'):
+        raise other_object_error('%s value' % option, text, urn_prefix)
     if not is_guid(candidate):
         raise EMInputError('The %s value %r is not a valid ID.' % (option, value),
                            hint='Give a GUID such as 5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17 or %s<GUID>.' % urn_prefix)

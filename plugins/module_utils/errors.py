@@ -147,6 +147,19 @@ class EMQueryError(EMError):
     kind = 'query'
 
 
+class EMFilterError(EMQueryError):
+    """EM refused a query filter (HTTP 400, or 500 with an Error body). The client knows the URL,
+    the caller knows the options that built the filter: name_origin() adds them."""
+
+    def name_origin(self, origin, hint=None):
+        """Name the options the filter was built from (and give the hint that fits them)."""
+        self.message = '%s The filter was built from %s.' % (self.message.rstrip(), origin)
+        if hint:
+            self.hint = hint
+        self.args = (self.full_message,)
+        return self
+
+
 class EMServerError(EMError):
     """HTTP 5xx that persisted after the retries."""
     kind = 'server'

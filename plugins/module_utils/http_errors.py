@@ -9,13 +9,15 @@ __metaclass__ = type
 
 import http.client
 import socket
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import DEFAULT_HTTPS_PORT, VBR_REST_PORT
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.credential_hints import credential_hint, printable
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
     EMAuthenticationError, EMAuthorizationError, EMConnectionError, EMError, EMNotFoundError, EMProtocolError, EMQueryError, EMServerError,
     EMTimeoutError, EMTLSError, EM_ROLES, HTTPS_HINT, ROLE_HINT, redact, shorten,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import filter_error
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import excerpt, parse_response
 
 try:
@@ -62,12 +64,12 @@ def logon_error(response, url, settings, secrets):
     """The error a failed logon (POST /api/sessionMngr/) answer means."""
     status = response.status_code
     em_message = error_text(response, secrets)
-    user = settings['username']
+    user = printable(settings['username'])
     if status == 401:
         return EMAuthenticationError(
             'Enterprise Manager rejected the logon of user %s (HTTP 401).' % user,
             hint='Check the username and password, that the account has an EM role (%s), and the account format: '
-                 'DOMAIN\\user or user@domain (the one that works in the EM web UI).' % EM_ROLES,
+                 'DOMAIN\\user or user@domain (the one that works in the EM web UI).%s' % (EM_ROLES, credential_hint(settings)),
             status=status, url=url, em_message=em_message)
     if status == 403:
         return EMAuthorizationError('Enterprise Manager refused the logon of user %s (HTTP 403).' % user,
@@ -112,6 +114,7 @@ class _Answer(object):
         self.shown = safe_url(url, secrets)
         self.secrets = secrets
         self.what = what
+        self.retried = after_retries(response)
         self.facts = {'status': self.status, 'url': self.shown, 'em_message': em_message}
 
 
@@ -152,17 +155,15 @@ def _too_long(answer):
 def _bad_request(answer):
     if answer.what != 'query':
         return _other(answer)
-    query_filter = parse_qs(urlsplit(answer.url).query).get('filter')
-    shown = 'the filter %s' % shorten(redact(query_filter[0], answer.secrets)) if query_filter else answer.shown
-    return EMQueryError('Enterprise Manager rejected the query (HTTP 400) with %s.' % shown,
-                        hint='Check the filter option: fields such as VmDisplayName, JobName, State, Result, '
-                             'CreationTime; operators == != < > <= >=; ";" for AND, "," for OR; strings in double quotes.',
-                        **answer.facts)
+    return filter_error(answer)
 
 
 def _server(answer):
+    refused = filter_error(answer) if answer.what == 'query' and answer.status == 500 else None
+    if refused is not None:  # a 500 with an Error body to a filtered query: a filter EM could not use
+        return refused
     return EMServerError('Enterprise Manager failed on %s %s with HTTP %d%s.'
-                         % (answer.method, answer.shown, answer.status, after_retries(answer.response)),
+                         % (answer.method, answer.shown, answer.status, answer.retried),
                          hint='Check the EM service and its logs; the failure persisted.', **answer.facts)
 
 

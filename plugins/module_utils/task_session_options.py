@@ -56,6 +56,9 @@ SELECTION_OPTIONS = (
         'C(TotalSize), C(CreationTime), C(EndTime); operators C(==) C(!=) C(<) C(>) C(<=) C(>=); C(;) for AND, '
         'C(,) for OR, parentheses to group; strings in double quotes with inner double quotes doubled; times in UTC '
         'with Z, quoted.',
+        'EM applies this filter alone: the sessions EM returns are checked again against the other options, never '
+        'against this one. A filter EM cannot use fails at once with EM\'s message (HTTP 400, or HTTP 500 with an EM '
+        'error, repeated once rather than O(retries) times).',
     ]),
     Option('latest_per_vm', 'bool', [
         'Return only the newest task session of each VM among the selected ones.',

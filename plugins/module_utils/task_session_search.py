@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers, search_checks, search_origin
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
@@ -172,17 +173,21 @@ def _kept_keys(fields):
 
 
 class _Collected(object):
-    """The sessions one pass has read, each once, in reading order (facts cut to `kept` keys)."""
+    """The sessions one pass has read, each once, in reading order (facts cut to `kept` keys); a row
+    `accepts` refuses (it does not satisfy the selection) is dropped."""
 
-    def __init__(self, kept):
+    def __init__(self, kept, accepts):
         self.kept = kept
+        self.accepts = accepts
         self.sessions = []
         self.seen = set()
 
     def add(self, entity):
         """The facts of entity, or None when that session was read already (a session inserted while
-        paging shifts the pages: the repeat is dropped)."""
+        paging shifts the pages: the repeat is dropped) or does not satisfy the selection."""
         facts = normalize_task_session(entity)
+        if not self.accepts(facts):
+            return None
         if self.kept is not None:
             facts = dict((key, facts.get(key)) for key in self.kept)
         key = facts.get('id') or facts.get('uid')
@@ -238,9 +243,9 @@ def _newest_first(search, sessions, newest):
     return sessions, False
 
 
-def _select_once(client, search):
+def _select_once(client, search, accepts):
     """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
-    collected = _Collected(_kept_keys(search.fields))
+    collected = _Collected(_kept_keys(search.fields), accepts)
     newest = {}
     truncated = False
     for filter_text in search.filters:
@@ -276,11 +281,17 @@ def search_task_sessions(client, criteria, now=None, sleep=time.sleep, monotonic
     """Select backup task sessions through a connected EMClient.
 
     criteria: a dict with the module's option names (or a PreparedSearch from prepare_criteria()).
-    Returns dict(backup_task_sessions, count, missing_ids, truncated, summary)."""
+    Returns dict(backup_task_sessions, count, missing_ids, truncated, summary). Rows EM returns that do
+    not satisfy the selection are dropped and named in a warning of the client (see row_check.py)."""
     search = prepare_criteria(criteria, now=now)
+    with checked_answers(client, search_origin(search)) as check:
+        return _search(client, search, check.bind(search_checks(search)), sleep, monotonic)
+
+
+def _search(client, search, accepts, sleep, monotonic):
     deadline = monotonic() + (search.wait_timeout or 0)
     while True:
-        sessions, truncated, found = _select_once(client, search)
+        sessions, truncated, found = _select_once(client, search, accepts)
         running = _running(sessions) if search.wait else []
         if not running:
             break

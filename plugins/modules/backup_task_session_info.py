@@ -47,6 +47,10 @@ attributes:
 notes:
   - All times returned are UTC in ISO 8601 with six fractional digits and end in V(Z), for example V(2025-09-22T03:41:17.204000Z).
   - EM keeps task sessions for a limited time; older sessions are not found.
+  - Every task session EM returns is checked against the options (not O(filter)); one that does not satisfy them, as
+    from an EM that splits a quoted value at a comma, semicolon or parenthesis, is left out and named in a warning.
+    Names compare as EM's SQL Server collation does (any letter case, trailing spaces ignored), so nothing a
+    case-insensitive EM rightly returns is left out.
   - The password, the EM logon token and the logon session ID never appear in the output, at any verbosity.
   - Connection options can be set once for all modules of the collection with
     C(module_defaults) and the group C(group/vbr.enterprise_manager.enterprise_manager).

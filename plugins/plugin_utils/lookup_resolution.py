@@ -11,6 +11,12 @@ __metaclass__ = type
 import re
 from collections import namedtuple
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import (
+    checked_answers,
+    lookup_exact_checks,
+    lookup_origin,
+    lookup_vm_checks,
+)
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
@@ -27,7 +33,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     normalize_enum,
     string_values,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, is_guid, parse_object_id
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, is_guid, other_object_error, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time
 
@@ -48,7 +55,7 @@ _KIND_LABEL = {TERM_ID: 'task session ID', TERM_NAME: 'task session name', TERM_
 
 class LookupTerm(object):
     """One term: `text` as given (stripped), its `kind`, and `key`, what EM answers are matched on
-    (the lower-case GUID, or the case-folded name: EM compares strings case-insensitively)."""
+    (the lower-case GUID, or the name_key of the name: compared as leniently as EM's collation)."""
 
     __slots__ = ('text', 'kind', 'key')
 
@@ -113,13 +120,11 @@ def classify_term(value):
         return LookupTerm(text, TERM_ID, parse_object_id(text, TASK_SESSION_URN, 'term'))
     if text.lower().startswith('urn:veeam:'):
         # A UID of another EM object (a job session, a restore point...) is a mistake, not a VM name.
-        raise EMInputError('The term %r is the UID of another kind of EM object.' % text[:80],
-                           hint='Give a task session ID or a %s<GUID> UID, a task session name or a VM name; '
-                                'for the task sessions of a job session use the backup_task_session_info module '
-                                'with job_session_id.' % TASK_SESSION_URN)
+        raise other_object_error('term', text, TASK_SESSION_URN,
+                                 'a task session ID or a %s<GUID> UID, a task session name or a VM name' % TASK_SESSION_URN)
     if _SESSION_NAME.match(text):
-        return LookupTerm(text, TERM_NAME, text.casefold())
-    return LookupTerm(text, TERM_VM, text.casefold())
+        return LookupTerm(text, TERM_NAME, name_key(text))
+    return LookupTerm(text, TERM_VM, name_key(text))
 
 
 def prepare_lookup(terms, result=None, state=None, job_name=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
@@ -160,20 +165,23 @@ def _vm_filter(lookup, terms):
                                      states=lookup.states, results=lookup.results, since=lookup.since)
 
 
-def _resolve_exact(client, terms, max_length):
+def _resolve_exact(client, terms, max_length, check):
     """(kind, key) -> facts for ID and task session name terms; the newest wins for a repeated name."""
     wanted = set(term.ref for term in terms)
     found = {}
     for chunk in chunk_by_length(terms, _exact_filter, max_length):
+        accepts = check.bind(lookup_exact_checks([t.key for t in chunk if t.kind == TERM_ID], [t.text for t in chunk if t.kind == TERM_NAME]))
         for entity in client.query(TASK_SESSION_QUERY_TYPE, filter=_exact_filter(chunk), page_size=DEFAULT_PAGE_SIZE):
             facts = normalize_task_session(entity)
-            for ref in ((TERM_ID, str(facts.get('id') or '').lower()), (TERM_NAME, str(facts.get('name') or '').casefold())):
+            if not accepts(facts):
+                continue
+            for ref in ((TERM_ID, str(facts.get('id') or '').lower()), (TERM_NAME, name_key(facts.get('name') or ''))):
                 if ref in wanted and ref not in found:
                     found[ref] = facts
     return found
 
 
-def _resolve_vms(client, lookup, terms, max_length):
+def _resolve_vms(client, lookup, terms, max_length, check):
     """(TERM_VM, key) -> facts of each VM's newest matching task session.
 
     Each query is sorted newest first and cut at ROWS_PER_VM rows per name, so a VM seen in it was seen
@@ -188,10 +196,13 @@ def _resolve_vms(client, lookup, terms, max_length):
         for chunk in chunk_by_length(pending, lambda group: _vm_filter(lookup, group), max_length):
             limit = min(DEFAULT_PAGE_SIZE, ROWS_PER_VM * len(chunk))
             keys = set(term.key for term in chunk)
+            accepts = check.bind(lookup_vm_checks(lookup, chunk))
             pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=DEFAULT_PAGE_SIZE, limit=limit)
             for entity in pager:
                 facts = normalize_task_session(entity)
-                key = str(facts.get('vm_name') or '').casefold()
+                if not accepts(facts):
+                    continue
+                key = name_key(facts.get('vm_name') or '')
                 if key in keys:
                     found[(TERM_VM, key)] = facts
                     progress = True
@@ -209,14 +220,20 @@ def _resolve_vms(client, lookup, terms, max_length):
 
 
 def resolve_terms(client, lookup, max_length=MAX_FILTER_LENGTH):
-    """[(term, facts or None)] in the order of lookup.terms, through a connected EMClient."""
+    """[(term, facts or None)] in the order of lookup.terms, through a connected EMClient. Rows EM
+    returns that do not satisfy their query are dropped and named in a warning of the client."""
+    with checked_answers(client, lookup_origin(lookup)) as check:
+        return _resolve_all(client, lookup, max_length, check)
+
+
+def _resolve_all(client, lookup, max_length, check):
     exact = _unique(lookup.terms, TERM_ID) + _unique(lookup.terms, TERM_NAME)
     found = {}
     if exact:
-        found.update(_resolve_exact(client, exact, max_length))
+        found.update(_resolve_exact(client, exact, max_length, check))
     vms = _unique(lookup.terms, TERM_VM)
     if vms:
-        found.update(_resolve_vms(client, lookup, vms, max_length))
+        found.update(_resolve_vms(client, lookup, vms, max_length, check))
     return [(term, found.get(term.ref)) for term in lookup.terms]
 
 

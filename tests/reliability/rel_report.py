@@ -28,6 +28,7 @@ AREAS = (
     ('input', 'Bad input (module)'),
     ('escaping', 'Legitimate values that need escaping (module)'),
     ('lookup', 'Lookup plugin'),
+    ('answers', 'What EM returns (capped pages, refused filters, name comparison)'),
 )
 
 

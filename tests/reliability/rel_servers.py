@@ -100,7 +100,7 @@ class Simulator:
         self.options = list(options)
         self.args = args
         accounts = em_accounts.load_accounts(args.users) if args.users else em_accounts.default_accounts()
-        self.dataset = build(args.sessions, args.seed, args.now)
+        self.dataset = build(args.sessions, args.seed, args.now, args.job_mix, args.vms)
         context = None
         if args.tls_dir:
             em_tls.make_certificates(args.tls_dir, args.tls_tool)
@@ -108,7 +108,8 @@ class Simulator:
         faults = FaultPlan(args.seed, args.fail_rate, args.fail_every, args.reset_every, args.stall_every, args.stall_seconds,
                            args.latency_ms, args.faults_on_auth)
         self.sim = EmSimulator(self.dataset, accounts, RecordingSessionStore(args.idle_timeout, args.expire_after_requests, issued),
-                               faults, Stats(), camel=args.json_keys == 'camel', log_requests=args.log_requests)
+                               faults, Stats(), camel=args.json_keys == 'camel', log_requests=args.log_requests,
+                               max_page_size=args.max_page_size, bad_filter_status=args.bad_filter_status)
         self.sim.shutdown = self.stop
         self.scheme = 'https' if context else 'http'
         self.servers = [SimulatorServer((args.host, 0), self.sim, context)]

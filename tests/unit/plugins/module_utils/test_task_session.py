@@ -148,11 +148,24 @@ def test_parse_object_id(value):
     assert parse_object_id(value, TASK_SESSION_URN, 'id') == '5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17'
 
 
-@pytest.mark.parametrize('value', ['5b7e3c1a9d244f6e8a31c2d40e6f9b17', 'urn:veeam:BackupJobSession:5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17',
+@pytest.mark.parametrize('value', ['5b7e3c1a9d244f6e8a31c2d40e6f9b17',
                                    '5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b1', '', None, '../x', '5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17;x'])
 def test_bad_object_ids(value):
     with pytest.raises(EMInputError, match='not a valid ID'):
         parse_object_id(value, TASK_SESSION_URN, 'id')
+
+
+@pytest.mark.parametrize('value, option, prefix, use', [
+    ('urn:veeam:BackupJobSession:5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17', 'id', TASK_SESSION_URN, 'job_session_id'),
+    ('URN:VEEAM:VmRestorePoint:5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17', 'id', TASK_SESSION_URN, 'job_session_id'),
+    ('urn:veeam:BackupTaskSession:5b7e3c1a-9d24-4f6e-8a31-c2d40e6f9b17', 'job_session_id', 'urn:veeam:BackupJobSession:', 'the id option'),
+])
+def test_the_uid_of_another_kind_of_object_names_the_option_to_use(value, option, prefix, use):
+    with pytest.raises(EMInputError) as raised:
+        parse_object_id(value, prefix, option)
+    message = str(raised.value)
+    assert message.startswith('The %s value %r is the UID of another kind of EM object, not %s<GUID>.' % (option, value, prefix))
+    assert use in raised.value.hint
 
 
 def test_fields():

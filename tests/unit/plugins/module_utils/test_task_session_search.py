@@ -50,7 +50,8 @@ def test_structured_criteria_become_one_em_filter(em, make_client):
     expected = ('(VmDisplayName=="db01",VmDisplayName=="web 02");JobName=="Job ""A""";State==Completed;'
                 '(Result==Failed,Result==Warning);CreationTime>="2025-03-14T00:00:00Z";CreationTime<"2025-03-14T12:00:00.000001Z";'
                 '(TotalSize>0)')
-    em.expect('GET', query_with(expected), **page([session(1, 5, result='Failed', vm='db01'), session(2, 3, result='Warning', vm='web 02')]))
+    rows = [session(1, 5, result='Failed', vm='db01', job='Job "A"'), session(2, 3, result='Warning', vm='web 02', job='Job "A"')]
+    em.expect('GET', query_with(expected), **page(rows))
     expect_logoff(em)
     result = run(make_client, {'vm_name': ['db01', 'web 02'], 'job_name': ['Job "A"'], 'state': ['completed'], 'result': ['failed', 'Warning'],
                                'since': '24h', 'until': '2025-03-14T14:00:00+02:00', 'filter': 'TotalSize>0'})
@@ -129,7 +130,8 @@ def test_a_long_vm_name_list_is_split_and_the_other_criteria_stay_in_every_query
     assert [term for terms in split for term in terms] == ['VmDisplayName=="%s"' % name for name in names]
     expect_logon(em)
     for number, text in enumerate(search.filters):
-        em.expect('GET', query_with(text, 3), **page([session(number + 1, number, vm=split[number][0][len('VmDisplayName=="'):-1])], page_size=3))
+        vm = split[number][0][len('VmDisplayName=="'):-1]
+        em.expect('GET', query_with(text, 3), **page([session(number + 1, number, vm=vm, job='Job A', result='Failed')], page_size=3))
     expect_logoff(em)
     result = run(make_client, {'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A'], 'limit': 2})
     # newest first across the queries, the limit applied to the union
@@ -141,9 +143,10 @@ def test_a_long_list_with_latest_per_vm_and_limit_merges_the_queries(em, make_cl
     names = ['vm-%04d.corp.example.com' % n for n in range(400)]
     filters = prepare_criteria({'vm_name': names}).filters
     assert len(filters) > 1
+    in_second = next(name for name in names if '"%s"' % name in filters[1])
     expect_logon(em)
-    first = [session(1, 5, vm='a', vm_uid='urn:a'), session(2, 9, vm='b', vm_uid='urn:b')]
-    second = [session(3, 7, vm='c', vm_uid='urn:c'), session(4, 6, vm='c', vm_uid='urn:c')]
+    first = [session(1, 5, vm=names[0], vm_uid='urn:a'), session(2, 9, vm=names[1], vm_uid='urn:b')]
+    second = [session(3, 7, vm=in_second, vm_uid='urn:c'), session(4, 6, vm=in_second, vm_uid='urn:c')]
     em.expect('GET', query_with(filters[0], 2, 1), **page(first, page_size=2))
     em.expect('GET', query_with(filters[1], 2, 1), **page(second, page_size=2))
     for text in filters[2:]:
@@ -286,13 +289,14 @@ def test_fields_projection(em, make_client):
 
 
 def test_wait_polls_until_nothing_runs(em, make_client):
-    running = session(1, 9, state='InProgress', result='None', ended=None)
-    done = session(1, 9)
+    job_session = guid(1, 'b82e6d04')
+    running = session(1, 9, state='InProgress', result='None', ended=None, job_session=job_session)
+    done = session(1, 9, job_session=job_session)
     expect_logon(em)
-    filter_text = 'JobSessionUid=="urn:veeam:BackupJobSession:%s"' % guid(1, 'b82e6d04')
-    em.expect('GET', query_with(filter_text), **page([running, session(2, 8)]))
-    em.expect('GET', query_with(filter_text), **page([session(3, 9, state='Pending', result='None', ended=None)]))
-    em.expect('GET', query_with(filter_text), **page([done, session(2, 8)]))
+    filter_text = 'JobSessionUid=="urn:veeam:BackupJobSession:%s"' % job_session
+    em.expect('GET', query_with(filter_text), **page([running, session(2, 8, job_session=job_session)]))
+    em.expect('GET', query_with(filter_text), **page([session(3, 9, state='Pending', result='None', ended=None, job_session=job_session)]))
+    em.expect('GET', query_with(filter_text), **page([done, session(2, 8, job_session=job_session)]))
     expect_logoff(em)
     naps = []
     clock = iter([0, 1, 2, 3])
@@ -378,7 +382,7 @@ def test_fields_gives_the_projection_of_the_full_result(em, make_client, options
         page_size = options['limit'] + 1  # the pager asks for one more than the limit
     if 'id' in options:
         filter_text = '(%s)' % ','.join('UID=="%s%s"' % (URN, value) for value in options['id'])
-        entities = entities[:3]
+        entities = [entity for entity in entities if entity['UID'][len(URN):] in options['id']]
     _expect_sessions(em, entities, filter_text, page_size)
     full = run(make_client, options)
     _expect_sessions(em, entities, filter_text, page_size)

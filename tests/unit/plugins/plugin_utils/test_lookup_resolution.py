@@ -141,7 +141,7 @@ def test_narrowing_applies_to_vm_names_only(em, make_client):
     em.expect('GET', query_with('UID=="%s%s"' % (URN, guid(1))), **page([session(1, 1, result='Success')]))
     em.expect('GET', query_with('VmDisplayName=="db01";JobName=="Job ""A""";State==Completed;(Result==Failed,Result==Warning);'
                                 'CreationTime>="2025-03-14T00:00:00Z"', 5),
-              **page([session(2, 5, vm='db01', result='Warning')]))
+              **page([session(2, 5, vm='db01', result='Warning', job='Job "A"')]))
     expect_logoff(em)
     resolved = resolve(make_client, ['db01', guid(1)], result=['failed', 'warning'], state='Completed', job_name=['Job "A"'], since='1d')
     assert ids_of(resolved) == [('db01', guid(2)), (guid(1), guid(1))]
@@ -176,11 +176,26 @@ def test_an_answer_that_was_not_cut_proves_the_rest_missing(em, make_client):
 
 
 def test_rows_that_match_no_term_end_the_rounds(em, make_client):
-    # EM's collation matched rows our comparison does not: asking again would give the same rows
+    # EM returned rows our comparison does not match (they are dropped with a warning): asking again
+    # would give the same rows
     expect_logon(em)
-    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(n, 9 - n, vm='db01 ') for n in range(1, 6)], pages=2, page_size=5))
+    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(n, 9 - n, vm='db01x') for n in range(1, 6)], pages=2, page_size=5))
     expect_logoff(em)
-    assert ids_of(resolve(make_client, ['db01'])) == [('db01', None)]
+    lookup = prepare_lookup(['db01'], now=NOW)
+    with make_client() as client:
+        assert ids_of(resolve_terms(client, lookup)) == [('db01', None)]
+    warning = client.warnings.pop()
+    assert warning.startswith('Enterprise Manager returned 4 task session(s) that do not satisfy the selection')  # the rows read: 4 per VM
+    assert "(VM name term 'db01x' not asked for)" in warning and not client.warnings
+
+
+@pytest.mark.parametrize('returned', ['db01 ', 'DB01', '\uff44\uff42\uff10\uff11'])
+def test_names_match_as_a_case_insensitive_em_collation_compares_them(em, make_client, returned):
+    # SQL Server's default collation: case and width insensitive, trailing spaces ignored
+    expect_logon(em)
+    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 9, vm=returned)]))
+    expect_logoff(em)
+    assert ids_of(resolve(make_client, ['db01'])) == [('db01', guid(1))]
 
 
 def test_fifty_vm_names_take_one_query(em, make_client):
