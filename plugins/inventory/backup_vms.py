@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 name: backup_vms
 short_description: VMs backed up by Veeam as hosts, grouped by their backup state
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - 'Reads the backup task sessions of a time window (O(since)) from Veeam Backup Enterprise Manager (EM) and makes every VM
     (or agent computer) that has one a host, so that a play can target the VMs that are safely backed up
