@@ -238,7 +238,8 @@ def run_config(ctx, args, sessions, latency, warm):
         # untimed: fills the simulator's query cache and the OS caches; the first configuration also warms Ansible
         for case in cases:
             # the inventory cache case needs its cache filled: its timed runs are the hits
-            if case.name == 'floor_script_json' or (case.name == 'inventory_cache_hit' and not latency) or (warm and case.kind == 'playbook' and case.name in ('module_xml', 'uri')):
+            fill_cache = case.name == 'inventory_cache_hit' and not latency
+            if case.name == 'floor_script_json' or fill_cache or (warm and case.kind == 'playbook' and case.name in ('module_xml', 'uri')):
                 argv, env = case.command(ctx, cfg)
                 proc.run(argv, env=env, cwd=cfgdir)
         reps = args.repeat if sessions < args.large else max(args.repeat_large, args.repeat_large_core)
