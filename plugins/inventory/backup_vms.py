@@ -106,17 +106,12 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# prod.backup_vms.yml: the VMs with a backup task session in the last 7 days, connection from VEEAM_EM_* variables.
-plugin: vbr.enterprise_manager.backup_vms
-
-# ---
-# em01.backup_vms.yml: connection in the file (password vaulted), a shorter window, cache for AWX and the command line.
+# em01.backup_vms.yml: connection in the file (password vaulted), a 3-day window, cache for AWX and the command line.
+# (Without url, username and password the VEEAM_EM_* environment variables are used.)
 plugin: vbr.enterprise_manager.backup_vms
 url: https://em01.example.com:9398
 username: 'CORP\svc-ansible'
-password: !vault |
-  $ANSIBLE_VAULT;1.1;AES256
-  ...
+password: "{{ lookup('ansible.builtin.env', 'EM01_PASSWORD') }}"  # or a vaulted string: password: !vault |
 ca_path: /etc/pki/tls/certs/em-ca.pem
 since: 3d
 max_age: 36h
@@ -126,26 +121,24 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible-inventory
 cache_timeout: 900
 
-# ---
 # Two vCenters with VMs of the same name: host names that tell them apart, a variable and groups of your own.
-plugin: vbr.enterprise_manager.backup_vms
-hostnames:
-  - vm_name | lower
-  - (vm_name ~ '_' ~ latest.backup_server_name) | lower
-compose:
-  ansible_host: vbr_em.vm_name
-groups:
-  copy_without_primary: vbr_em.latest_copy is not none and not vbr_em.backed_up
-keyed_groups:
-  - key: vbr_em.backup_servers
-    prefix: server
-  - key: vbr_em.latest.job_name
-    prefix: job
-strict: true
+# plugin: vbr.enterprise_manager.backup_vms
+# hostnames:
+#   - vm_name | lower
+#   - (vm_name ~ '_' ~ latest.backup_server_name) | lower
+# compose:
+#   ansible_host: vbr_em.vm_name
+# groups:
+#   copy_without_primary: vbr_em.latest_copy is not none and not vbr_em.backed_up
+# keyed_groups:
+#   - key: vbr_em.backup_servers
+#     prefix: server
+#   - key: vbr_em.latest.job_name
+#     prefix: job
+# strict: true
 
-# ---
-# The play: patch only what is backed up (ansible-playbook -i em01.backup_vms.yml -i vcenter.vmware.yml patch.yml)
-# - hosts: backup_ok
+# The play: patch only what is backed up (ansible-playbook -i em01.backup_vms.yml -i vcenter.vms.yml patch.yml)
+# - hosts: backup_ok:&linux_web
 #   tasks: ...
 '''
 
