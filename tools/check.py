@@ -183,9 +183,10 @@ def step_install_and_doc():
     plugins = sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(REPO, 'plugins', 'modules', '*.py')))
     for name in plugins:
         cmds.append(([venv_bin(VENV, 'ansible-doc'), '%s.%s' % (FQCN, name)], REPO, installed_env()))
-    for path in sorted(glob.glob(os.path.join(REPO, 'plugins', 'lookup', '*.py'))):
-        name = os.path.splitext(os.path.basename(path))[0]
-        cmds.append(([venv_bin(VENV, 'ansible-doc'), '-t', 'lookup', '%s.%s' % (FQCN, name)], REPO, installed_env()))
+    for kind in ('lookup', 'inventory'):
+        for path in sorted(glob.glob(os.path.join(REPO, 'plugins', kind, '*.py'))):
+            name = os.path.splitext(os.path.basename(path))[0]
+            cmds.append(([venv_bin(VENV, 'ansible-doc'), '-t', kind, '%s.%s' % (FQCN, name)], REPO, installed_env()))
     for path in sorted(glob.glob(os.path.join(REPO, 'roles', '*', 'meta', 'argument_specs.yml'))):
         name = path.split(os.sep)[-3]
         cmds.append(([venv_bin(VENV, 'ansible-doc'), '-t', 'role', '%s.%s' % (FQCN, name)], REPO, installed_env()))

@@ -41,3 +41,6 @@ export VEEAM_EM_USERNAME='EM\ansible'
 export VEEAM_EM_PASSWORD='ansible-demo'
 export VEEAM_EM_CA_PATH="$work/tls/ca.pem"
 .venv/bin/ansible-playbook examples/demo.yml
+
+# The backup_vms inventory (same EM): the VMs grouped by backup state, and a play that targets backup_ok.
+.venv/bin/ansible-playbook -i examples/em.backup_vms.yml examples/patch_backed_up.yml

@@ -5,10 +5,12 @@ The tables (plugins/module_utils/connection_options.py and task_session_options.
 once. ansible-test (yamllint, validate-modules) and ansible-doc read doc fragments and role argument
 specs as static text, so this script writes them:
 
-- plugins/doc_fragments/connection.py: DOCUMENTATION (the connection options, modules and plugins) and
-  PLUGINS (their env, ini and vars sources), used as vbr.enterprise_manager.connection(.plugins);
+- plugins/doc_fragments/connection.py: DOCUMENTATION (the connection options, modules and plugins),
+  PLUGINS (their env, ini and vars sources) and INVENTORY (env and ini: an inventory source reads no
+  variables), used as vbr.enterprise_manager.connection(.plugins|.inventory);
 - plugins/doc_fragments/selection.py: DOCUMENTATION (the selection options the module and the lookup
-  share) and MODULE (those of the module alone);
+  share), MODULE (those of the module alone) and INVENTORY (those of the backup_vms inventory plugin,
+  plugins/plugin_utils/inventory_options.py);
 - the connection block of roles/task_session_report/meta/argument_specs.yml (between its BEGIN/END lines).
 
 Usage: python tools/option_docs.py [--check]   (--check: write nothing, exit 1 when a file is stale)
@@ -65,6 +67,16 @@ def _tables():
     return connection_options, option_table, task_session_options
 
 
+def _inventory_options():
+    from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import inventory_options
+    return inventory_options.INVENTORY_SELECTION_OPTIONS
+
+
+def inventory_sources(sources):
+    """The plugin sources without `vars`: an inventory source is read before any variable exists."""
+    return dict((name, dict((kind, where) for kind, where in entry.items() if kind != 'vars')) for name, entry in sources.items())
+
+
 def fragment_data():
     """{fragment file: [(attribute, comment, {'options': ...})]}: what each doc fragment documents."""
     connection, table, selection = _tables()
@@ -78,12 +90,16 @@ def fragment_data():
             ('DOCUMENTATION', 'The connection options (modules and plugins): descriptions, types, defaults.', {'options': docs}),
             ('PLUGINS', 'Plugins only: where each option may also come from (vbr.enterprise_manager.connection.plugins).',
              {'options': sources}),
+            ('INVENTORY', 'Inventory plugins: the environment and ansible.cfg, no variables (vbr.enterprise_manager.connection.inventory).',
+             {'options': inventory_sources(sources)}),
         ],
         'plugins/doc_fragments/selection.py': [
             ('DOCUMENTATION', 'The selection options of the module that the lookup takes too (for its VM name terms).',
              selection_docs(selection.SHARED_SELECTION_NAMES)),
             ('MODULE', 'The selection options of the module alone (vbr.enterprise_manager.selection.module).',
              selection_docs(selection.MODULE_SELECTION_NAMES)),
+            ('INVENTORY', 'The selection options of the backup_vms inventory plugin (vbr.enterprise_manager.selection.inventory).',
+             {'options': dict((option.name, table.doc_entry(option)) for option in _inventory_options())}),
         ],
     }
 

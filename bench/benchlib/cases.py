@@ -196,6 +196,44 @@ class RoleCase(Case):
         return sizes
 
 
+class InventoryCase(Case):
+    """ansible-inventory --list: of a backup_vms source over the 30-day window (with or without its cache), or
+    of an empty static inventory (Ansible's own cost of an inventory run). The count is the number of hosts."""
+
+    def __init__(self, name, label, source, available=True):
+        super(InventoryCase, self).__init__(name, label, 'inventory', latency_sensitive=source == 'sync', available=available)
+        self.source = source
+
+    def source_file(self, cfg):
+        if self.source == 'empty':
+            path = os.path.join(cfg.workdir, 'empty.ini')
+            text = '# no hosts\n'
+        else:
+            path = os.path.join(cfg.workdir, '%s.backup_vms.yml' % self.name)
+            text = 'plugin: vbr.enterprise_manager.backup_vms\nsince: "%s"\n' % cfg.since
+            if self.source == 'cached':
+                text += ('cache: true\ncache_plugin: ansible.builtin.jsonfile\ncache_timeout: 86400\ncache_connection: "%s"\n'
+                         % os.path.join(cfg.workdir, 'inventory-cache'))
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+        return path
+
+    def command(self, ctx, cfg, rss_file=None, dump=None):
+        argv = [ctx.env.tool('ansible-inventory'), '-i', self.source_file(cfg), '--list']
+        env = ctx.env.env(VEEAM_EM_URL=cfg.sim.url, VEEAM_EM_USERNAME=USERNAME, VEEAM_EM_PASSWORD=PASSWORD,
+                          ANSIBLE_INVENTORY_UNPARSED_FAILED='True')
+        return argv, env
+
+    def count(self, measured):
+        try:
+            return len(json.loads(measured.stdout)['_meta']['hostvars'])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def expected_count(self, cfg):
+        return 0 if self.source == 'empty' else None
+
+
 def parse_count(stdout):
     found = _COUNT.findall(stdout)
     return int(found[-1]) if found else None
@@ -203,6 +241,7 @@ def parse_count(stdout):
 
 def all_cases(repo):
     """Every case, in the order they run (the floor scripts first: the Ansible-cost case reads their output)."""
+    inventory = os.path.exists(os.path.join(repo, 'plugins', 'inventory', 'backup_vms.py'))
     return [
         FloorScriptCase('xml'),
         FloorScriptCase('json'),
@@ -220,4 +259,12 @@ def all_cases(repo):
                    lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True}, lambda cfg: len(cfg.vm_names_few)),
         LookupCase(os.path.exists(os.path.join(repo, 'plugins', 'lookup', 'backup_task_session.py'))),
         RoleCase(),
+        # the inventory (issue 15) against the module's latest_per_vm over the same window, and its cache hit
+        # against ansible-inventory's own cost
+        ModuleCase('latest_window', 'module, latest_per_vm over the 30-day window',
+                   lambda cfg: {'bench_since': cfg.since, 'bench_latest_per_vm': True}, lambda cfg: None),
+        InventoryCase('inventory_sync', 'inventory backup_vms, sync of the 30-day window (ansible-inventory --list)', 'sync',
+                      available=inventory),
+        InventoryCase('inventory_cache_hit', 'inventory backup_vms, cache hit (ansible-inventory --list)', 'cached', available=inventory),
+        InventoryCase('inventory_empty', 'ansible-inventory --list of an empty static inventory', 'empty'),
     ]

@@ -230,9 +230,39 @@ def _targets(results):
         if role and role['json_mb'] is not None:
             _target(rows, 'task_session_report JSON report under 10 MB', where, '%.2f MB (HTML %s MB)' % (role['json_mb'], _s(role['html_mb'])),
                     role['json_mb'] < 10)
+        _inventory_targets(rows, config, where)
         if row['sessions'] == 100000 and row['latency_ms'] == 0 and row['module_rss_mb'] is not None:
             _target(rows, 'module peak RSS under 500 MB', where, '%.0f MB' % row['module_rss_mb'], row['module_rss_mb'] < 500)
     return rows
+
+
+def _inventory_targets(rows, config, where):
+    """Issue 15: a sync within 1.2x of the module's latest_per_vm over the same window, a cache hit within 1.5x of
+    ansible-inventory on an empty static inventory (both at 100,000 sessions; shown from 10,000 on)."""
+    if config['sessions'] < 10000:
+        return
+    sync = _ratio(_wall(config, 'inventory_sync'), _wall(config, 'latest_window'))
+    if sync is not None:
+        _target(rows, 'inventory sync within 1.2x of the module latest_per_vm (30-day window)', where,
+                '%.2fx (%.2f s vs %.2f s)' % (sync, _wall(config, 'inventory_sync'), _wall(config, 'latest_window')), sync <= 1.2)
+    hit = _ratio(_wall(config, 'inventory_cache_hit'), _wall(config, 'inventory_empty'))
+    if hit is not None:
+        _target(rows, 'inventory cache hit within 1.5x of ansible-inventory on an empty inventory', where,
+                '%.2fx (%.2f s vs %.2f s)' % (hit, _wall(config, 'inventory_cache_hit'), _wall(config, 'inventory_empty')), hit <= 1.5)
+
+
+def _inventory_checks(config, where):
+    """The inventory has one host per VM of the module's latest_per_vm, and its cache hit sent no request."""
+    checks = []
+    sync, latest, hit = (_case(config, name) for name in ('inventory_sync', 'latest_window', 'inventory_cache_hit'))
+    if sync and latest and sync['rc'] == 0 and latest['rc'] == 0:
+        checks.append({'name': '%s inventory hosts == latest_per_vm VMs' % where, 'ok': sync['count'] == latest['count'],
+                       'detail': '%s hosts, %s VMs' % (sync['count'], latest['count'])})
+    if hit and sync and hit['rc'] == 0:
+        ok = hit['requests'] == 0 and hit['count'] == sync['count']
+        checks.append({'name': '%s inventory cache hit sends no request' % where, 'ok': ok,
+                       'detail': '%d requests, %s hosts' % (hit['requests'], hit['count'])})
+    return checks
 
 
 def _checks(results):
@@ -247,6 +277,7 @@ def _checks(results):
             if ok and case['logons'] and (case['active_sessions_after'] or case['logons'] != case['logoffs']):
                 ok, detail = False, '%d logons, %d logoffs, %d logon sessions left' % (case['logons'], case['logoffs'], case['active_sessions_after'])
             checks.append({'name': '%s %s' % (where, name), 'ok': ok, 'detail': detail})
+        checks.extend(_inventory_checks(config, where))
         if 'verify' in config:
             checks.append({'name': '%s module result == floor facts' % where, 'ok': config['verify']['ok'], 'detail': config['verify']['detail']})
     for key in ('profile_phases', 'profile_cprofile', 'parse_costs'):

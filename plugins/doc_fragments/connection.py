@@ -155,3 +155,63 @@ options:
     vars:
       - name: ansible_vbr_em_response_format
 '''
+
+    # Inventory plugins: the environment and ansible.cfg, no variables (vbr.enterprise_manager.connection.inventory).
+    INVENTORY = r'''
+---
+options:
+  url:
+    env:
+      - name: VEEAM_EM_URL
+    ini:
+      - section: vbr_enterprise_manager
+        key: url
+  username:
+    env:
+      - name: VEEAM_EM_USERNAME
+    ini:
+      - section: vbr_enterprise_manager
+        key: username
+  password:
+    env:
+      - name: VEEAM_EM_PASSWORD
+    ini:
+      - section: vbr_enterprise_manager
+        key: password
+  validate_certs:
+    env:
+      - name: VEEAM_EM_VALIDATE_CERTS
+    ini:
+      - section: vbr_enterprise_manager
+        key: validate_certs
+  ca_path:
+    env:
+      - name: VEEAM_EM_CA_PATH
+    ini:
+      - section: vbr_enterprise_manager
+        key: ca_path
+  timeout:
+    env:
+      - name: VEEAM_EM_TIMEOUT
+    ini:
+      - section: vbr_enterprise_manager
+        key: timeout
+  retries:
+    env:
+      - name: VEEAM_EM_RETRIES
+    ini:
+      - section: vbr_enterprise_manager
+        key: retries
+  api_version:
+    env:
+      - name: VEEAM_EM_API_VERSION
+    ini:
+      - section: vbr_enterprise_manager
+        key: api_version
+  response_format:
+    env:
+      - name: VEEAM_EM_RESPONSE_FORMAT
+    ini:
+      - section: vbr_enterprise_manager
+        key: response_format
+'''

@@ -133,3 +133,42 @@ options:
     type: int
     default: 10
 '''
+
+    # The selection options of the backup_vms inventory plugin (vbr.enterprise_manager.selection.inventory).
+    INVENTORY = r'''
+---
+options:
+  since:
+    description:
+      - Only task sessions created at or after this time.
+      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; a time without a zone is rejected.
+      - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).
+      - 'The window of the inventory: a VM (or agent computer) with no task session in it is no host. Keep it longer than O(max_age), or a VM whose last
+        backup is older than O(max_age) drops out of the inventory instead of showing in C(backup_stale).'
+    type: str
+    default: 7d
+  job_name:
+    description:
+      - Only task sessions of jobs with these names.
+    type: list
+    elements: str
+  vm_name:
+    description:
+      - Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.
+      - Give a YAML list for names that contain a comma.
+    type: list
+    elements: str
+  backup_server_name:
+    description:
+      - Only task sessions of these backup servers, named as EM lists them.
+    type: list
+    elements: str
+  job_type:
+    description:
+      - Only task sessions of job sessions of these types (the C(JobType) of the parent job session), in any letter case.
+      - One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup);
+        other values are rejected.
+      - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type is a primary backup.
+    type: list
+    elements: str
+'''

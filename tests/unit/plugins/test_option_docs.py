@@ -128,3 +128,23 @@ class _Table(object):
     def __init__(self, options):
         self.CONNECTION_OPTIONS = options
         self.OPTION_NAMES = OPTION_NAMES
+
+
+def test_inventory_fragments_come_from_the_tables():
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import doc_entry
+    from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import INVENTORY_SELECTION_OPTIONS
+    doc = _options(selection, 'INVENTORY')
+    assert doc == dict((option.name, doc_entry(option)) for option in INVENTORY_SELECTION_OPTIONS)
+    assert doc['since']['default'] == '7d' and 'job_type' in doc
+    sources = _options(connection, 'INVENTORY')
+    assert tuple(sources) == OPTION_NAMES
+    for name, option in sources.items():  # an inventory source is read before any variable exists
+        assert option == {'env': [{'name': 'VEEAM_EM_' + name.upper()}], 'ini': [{'section': 'vbr_enterprise_manager', 'key': name}]}
+
+
+def test_the_inventory_plugin_takes_its_selection_and_connection_options_from_the_fragments():
+    from ansible_collections.vbr.enterprise_manager.plugins.inventory import backup_vms
+    doc = yaml.safe_load(backup_vms.DOCUMENTATION)
+    assert doc['extends_documentation_fragment'][:3] == [
+        'vbr.enterprise_manager.connection', 'vbr.enterprise_manager.connection.inventory', 'vbr.enterprise_manager.selection.inventory']
+    assert not set(doc['options']) & (set(OPTION_NAMES) | set(_options(selection, 'INVENTORY')))

@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Unit tests of what the backup_vms inventory computes (plugin_utils/backup_inventory.py): the options
+# checked before any request, vbr_em per VM judged on primary backups only (a copy job's success after
+# a failed backup never makes a VM backed up), the state groups, host names without silent merges, and
+# the cache entry (no secret, other options are a miss).
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES, JOB_TYPES, is_copy, is_primary
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import backup_inventory as bi
+
+NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
+URL = 'https://EM01.example.com'
+
+
+def settings(**options):
+    return bi.prepare_inventory(options, url=URL, username='CORP\\svc', now=NOW)
+
+
+def fact(n, vm='db01', created='2025-03-14T02:00:00.000000Z', result='Success', state='Completed', job='Nightly', job_type=None,
+         vm_uid='urn:VMware:Vm:1', server='vbr01'):
+    return {'id': 'id-%d' % n, 'vm_name': vm, 'vm_uid': vm_uid, 'job_name': job, 'job_type': job_type, 'creation_time': created,
+            'result': result, 'state': state, 'backup_server_name': server}
+
+
+def one_vm(*sessions, **options):
+    vms = bi.inventory_vms(list(sessions), settings(**options))
+    assert len(vms) == 1
+    return vms[0]
+
+
+# --- job types ---------------------------------------------------------------------------------------
+
+def test_copy_types_are_exactly_the_three_copy_jobs_in_any_case():
+    assert [t for t in JOB_TYPES if is_copy(t)] == list(COPY_JOB_TYPES)
+    assert is_copy('immediatebackupcopyworker') and is_primary(None) and is_primary('SomethingNew') and is_primary('AgentBackup')
+
+
+# --- settings ----------------------------------------------------------------------------------------
+
+def test_defaults_are_seven_days_24_hours_and_warnings_allowed():
+    s = settings()
+    assert s.search.since == datetime(2025, 3, 7, 12, 0, 0, tzinfo=timezone.utc)
+    assert (s.max_age, s.allow_warning, s.job_types, s.em_host) == (86400, True, [], 'em01.example.com')
+    assert s.search.filters == ['CreationTime>="2025-03-07T12:00:00Z"']
+
+
+def test_narrowing_options_reach_the_em_filter_and_job_type_is_normalised():
+    s = settings(job_name=['SQL'], vm_name=['db01'], backup_server_name=['vbr01'], job_type=['backup', 'BACKUPCOPY', 'Backup'])
+    assert s.job_types == ['Backup', 'BackupCopy']
+    assert 'JobName=="SQL"' in s.search.filters[0] and 'VmDisplayName=="db01"' in s.search.filters[0]
+    assert 'BackupServerName=="vbr01"' in s.search.filters[0]
+
+
+@pytest.mark.parametrize('options, words', [
+    ({'since': 'yesterday'}, "since value 'yesterday' is not a time"),
+    ({'job_type': ['Copy']}, "job_type value 'Copy' is not known"),
+    ({'max_age': 'a day'}, "max_age 'a day' is not an age"),
+    ({'max_age': '0h'}, 'max_age must be longer than zero'),
+    ({'allow_warning': 'maybe'}, 'allow_warning must be true or false'),
+    ({'vm_name': ['']}, 'vm_name option contains an empty value'),
+])
+def test_bad_options_fail_before_any_request(options, words):
+    with pytest.raises(EMInputError, match=words):
+        settings(**options)
+
+
+def test_fingerprint_has_no_password_and_survives_json():
+    s = settings(job_name=['SQL'])
+    assert json.loads(json.dumps(s.fingerprint)) == s.fingerprint
+    assert s.fingerprint['url'] == 'https://em01.example.com:9398' and 'password' not in s.fingerprint
+
+
+# --- vbr_em and the groups ---------------------------------------------------------------------------
+
+def test_newest_success_within_max_age_is_backed_up():
+    vm = one_vm(fact(2, created='2025-03-14T02:00:00.000000Z'), fact(1, created='2025-03-13T02:00:00.000000Z', result='Failed'))
+    assert vm['backed_up'] is True and vm['latest']['id'] == 'id-2' and vm['last_success_time'] == '2025-03-14T02:00:00.000000Z'
+    assert (vm['sessions'], vm['jobs'], vm['backup_servers'], vm['enterprise_manager']) == (2, ['Nightly'], ['vbr01'], 'em01.example.com')
+    assert vm['synced_at'] == '2025-03-14T12:00:00.000000Z' and vm['latest_copy'] is None
+    assert bi.state_groups(vm) == ['backup_ok']
+
+
+def test_failed_primary_backup_stays_failed_whatever_a_copy_job_did_afterwards():
+    vm = one_vm(fact(3, created='2025-03-14T04:00:00.000000Z', job='Copy', job_type='ImmediateBackupCopyWorker'),
+                fact(2, created='2025-03-14T02:00:00.000000Z', result='Failed', job_type='Backup'),
+                fact(1, created='2025-03-13T20:00:00.000000Z', job_type='Backup'))
+    assert vm['latest']['id'] == 'id-2' and vm['latest_copy']['id'] == 'id-3'
+    assert vm['backed_up'] is False and vm['last_result'] == 'Failed'
+    assert vm['job_types'] == ['Backup', 'ImmediateBackupCopyWorker']
+    assert bi.state_groups(vm) == ['backup_failed']  # the success of the day before is within max_age: not stale
+
+
+def test_failed_copy_is_visible_beside_a_good_backup():
+    vm = one_vm(fact(2, created='2025-03-14T04:00:00.000000Z', result='Failed', job_type='BackupCopy'), fact(1, job_type='Backup'))
+    assert bi.state_groups(vm) == ['backup_ok', 'backup_copy_failed']
+
+
+def test_a_vm_with_copies_only_is_never_backed_up():
+    vm = one_vm(fact(1, job_type='BackupCopy'))
+    assert vm['latest']['id'] == 'id-1' and vm['latest_copy']['id'] == 'id-1'
+    assert (vm['backed_up'], vm['last_result'], vm['last_success_time']) == (False, None, None)
+    assert bi.state_groups(vm) == ['backup_stale']
+
+
+def test_running_backup_keeps_the_restore_point_of_the_one_before():
+    vm = one_vm(fact(2, created='2025-03-14T11:00:00.000000Z', result='None', state='InProgress'), fact(1))
+    assert vm['latest']['id'] == 'id-2' and vm['running'] is True and vm['last_result'] == 'Success'
+    assert bi.state_groups(vm) == ['backup_ok', 'backup_running']
+
+
+def test_old_success_is_stale_and_max_age_moves_the_line():
+    old = fact(1, created='2025-03-12T11:00:00.000000Z')
+    assert bi.state_groups(one_vm(old)) == ['backup_stale']
+    assert bi.state_groups(one_vm(old, max_age='3d')) == ['backup_ok']
+
+
+def test_warning_counts_unless_allow_warning_is_false():
+    warned = fact(1, result='Warning')
+    assert bi.state_groups(one_vm(warned)) == ['backup_ok', 'backup_warning']
+    assert bi.state_groups(one_vm(warned, allow_warning=False)) == ['backup_warning', 'backup_stale']
+
+
+def test_vms_are_told_apart_by_uid_and_sorted():
+    vms = bi.inventory_vms([fact(1, vm='web', vm_uid='u2'), fact(2, vm='app', vm_uid='u3'), fact(3, vm='web', vm_uid='u1'),
+                            fact(4, vm='agent', vm_uid=None)], settings())
+    assert [(vm['vm_name'], vm['vm_uid']) for vm in vms] == [('agent', None), ('app', 'u3'), ('web', 'u1'), ('web', 'u2')]
+
+
+def test_job_type_is_applied_to_the_facts_and_unknown_types_are_warned_about(monkeypatch):
+    sessions = [fact(1, job_type='Backup'), fact(2, job_type='BackupCopy'), fact(3)]
+    monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search: {'backup_task_sessions': sessions})
+    warnings = []
+    assert [f['id'] for f in bi.read_sessions(None, settings(job_type=['backup']), warnings.append)] == ['id-1']
+    assert warnings == ['job_type left out 1 task session(s) whose job type is not known (no job_type in their facts); '
+                        'remove job_type to see them.']
+    assert len(bi.read_sessions(None, settings(), warnings.append)) == 3 and len(warnings) == 1
+
+
+# --- host names --------------------------------------------------------------------------------------
+
+def _names(*templates):
+    return lambda vm: [name for name in (t(vm) for t in templates) if name]
+
+
+def test_first_non_empty_name_wins():
+    vms = [{'vm_name': 'db01', 'vm_uid': 'u1'}, {'vm_name': '', 'vm_uid': 'u2'}]
+    warnings = []
+    hosts = bi.assign_host_names(vms, _names(lambda vm: vm['vm_name'], lambda vm: 'vm-' + vm['vm_uid']), warnings.append)
+    assert [name for name, _vm in hosts] == ['db01', 'vm-u2'] and warnings == []
+
+
+def test_duplicate_names_are_never_merged():
+    vms = [{'vm_name': 'web', 'vm_uid': 'u1'}, {'vm_name': 'web', 'vm_uid': 'u2'}, {'vm_name': 'web', 'vm_uid': 'u3'}]
+    warnings = []
+    hosts = bi.assign_host_names(vms, _names(lambda vm: vm['vm_name'], lambda vm: vm['vm_name'] + '_2'), warnings.append)
+    assert [(name, vm['vm_uid']) for name, vm in hosts] == [('web', 'u1'), ('web_2', 'u2')]
+    assert "would both be host 'web'; the second one is host 'web_2'" in warnings[0]
+    assert "VM 'web' (vm_uid u3) is left out: its host name 'web' is taken by VM 'web' (vm_uid u1)" in warnings[1]
+    assert 'hostnames' in warnings[1]
+
+
+def test_vm_without_any_name_is_left_out_with_a_warning():
+    warnings = []
+    assert bi.assign_host_names([{'vm_name': None, 'vm_uid': 'u1'}], lambda vm: [], warnings.append) == []
+    assert warnings == ["VM None (vm_uid u1) is left out: no hostnames template gave it a name."]
+
+
+# --- cache -------------------------------------------------------------------------------------------
+
+def test_cache_entry_is_used_only_with_the_same_options():
+    vms = bi.inventory_vms([fact(1)], settings())
+    entry = json.loads(json.dumps(bi.cache_entry(settings(), vms)))
+    assert bi.cached_vms(entry, settings()) == vms
+    assert bi.cached_vms(entry, settings(max_age='2d')) is None
+    assert bi.cached_vms(entry, bi.prepare_inventory({}, url=URL, username='other', now=NOW)) is None
+    assert bi.cached_vms(dict(entry, format=0), settings()) is None
+    assert bi.cached_vms('garbage', settings()) is None
