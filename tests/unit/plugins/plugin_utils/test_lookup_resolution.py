@@ -32,6 +32,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     query_with,
     task_session,
 )
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import JOB_SESSION_QUERY, expect_job_sessions
 
 NOW = datetime(2025, 3, 15, 0, 0, 0, tzinfo=timezone.utc)
 URN = 'urn:veeam:BackupTaskSession:'
@@ -127,21 +128,27 @@ def test_ids_and_names_share_one_query_vm_names_another(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(UID=="{0}{1}",UID=="{0}{2}",Name=="db01@2025-03-14 01:03:00")'.format(URN, guid(1), guid(2))),
               **page([session(2, 9, vm='app'), session(3, 3, vm='db01'), session(1, 1, vm='app')]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('(VmDisplayName=="web01",VmDisplayName=="DB01")', 9),
               **page([session(5, 8, vm='db01'), session(6, 7, vm='WEB01'), session(7, 6, vm='db01')], pages=3, page_size=9))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, terms)
     assert ids_of(resolved) == [(guid(1), guid(1)), ('web01', guid(6)), (URN + guid(2).upper(), guid(2)),
                                 ('db01@2025-03-14 01:03:00', guid(3)), ('DB01', guid(5)), (guid(1), guid(1))]
-    assert [call.method for call in em.calls] == ['POST', 'GET', 'GET', 'DELETE']
+    # one task session query per kind of term, each followed by the one query of its job sessions
+    assert [call.method for call in em.calls] == ['POST', 'GET', 'GET', 'GET', 'GET', 'DELETE']
+    assert [bool(JOB_SESSION_QUERY.fullmatch(call.url)) for call in em.calls[1:5]] == [False, True, False, True]
 
 
 def test_narrowing_applies_to_vm_names_only(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('UID=="%s%s"' % (URN, guid(1))), **page([session(1, 1, result='Success')]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('VmDisplayName=="db01";JobName=="Job ""A""";State==Completed;(Result==Failed,Result==Warning);'
                                 'CreationTime>="2025-03-14T00:00:00Z"', 5),
               **page([session(2, 5, vm='db01', result='Warning')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, ['db01', guid(1)], result=['failed', 'warning'], state='Completed', job_name=['Job "A"'], since='1d')
     assert ids_of(resolved) == [('db01', guid(2)), (guid(1), guid(1))]
@@ -151,6 +158,7 @@ def test_a_repeated_session_name_gives_the_newest(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('Name=="db01@2025-03-14 01:03:00"'),
               **page([session(4, 3, vm='db01', created='2025-03-14T01:03:00.9Z'), session(3, 3, vm='db01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert ids_of(resolve(make_client, ['db01@2025-03-14 01:03:00'])) == [('db01@2025-03-14 01:03:00', guid(4))]
 
@@ -160,8 +168,10 @@ def test_vms_the_cut_answer_did_not_reach_are_asked_again_alone(em, make_client)
     expect_logon(em)
     em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="web01",VmDisplayName=="gone01")', 13),
               **page([session(n, 59 - n, vm='db01') for n in range(1, 14)], pages=2, page_size=13))
+    expect_job_sessions(em)
     em.expect('GET', query_with('(VmDisplayName=="web01",VmDisplayName=="gone01")', 9),
               **page([session(20, 2, vm='web01'), session(21, 1, vm='web01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, ['db01', 'web01', 'gone01'])
     assert ids_of(resolved) == [('db01', guid(1)), ('web01', guid(20)), ('gone01', None)]
@@ -171,6 +181,7 @@ def test_an_answer_that_was_not_cut_proves_the_rest_missing(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="gone01")', 9),
               **page([session(1, 9, vm='db01'), session(2, 8, vm='db01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert ids_of(resolve(make_client, ['db01', 'gone01'])) == [('db01', guid(1)), ('gone01', None)]
 
@@ -179,6 +190,7 @@ def test_rows_that_match_no_term_end_the_rounds(em, make_client):
     # EM's collation matched rows our comparison does not: asking again would give the same rows
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(n, 9 - n, vm='db01 ') for n in range(1, 6)], pages=2, page_size=5))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert ids_of(resolve(make_client, ['db01'])) == [('db01', None)]
 
@@ -190,10 +202,11 @@ def test_fifty_vm_names_take_one_query(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(' + ','.join('VmDisplayName=="%s"' % name for name in names) + ')', 201),
               **page(rows, pages=2, page_size=201))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, names)
     assert ids_of(resolved) == [(name, guid(n + 1)) for n, name in enumerate(names)]
-    assert len(em.calls) == 3
+    assert len(em.calls) == 4  # logon, the task sessions, their job sessions, logoff
 
 
 def test_long_term_lists_are_split_below_the_url_limit(em, make_client):
@@ -203,9 +216,11 @@ def test_long_term_lists_are_split_below_the_url_limit(em, make_client):
     for chunk in (ids[:3], ids[3:]):
         em.expect('GET', query_with('(' + ','.join('UID=="%s%s"' % (URN, i) for i in chunk) + ')'),
                   **page([session(int(i[-12:], 16), 1) for i in chunk if i != guid(4)]))
+        expect_job_sessions(em)
     for chunk in (names[:2], names[2:]):
         em.expect('GET', query_with('(' + ','.join('VmDisplayName=="%s"' % n for n in chunk) + ');Result==Failed', 9),
                   **page([session(10 + names.index(n), 5, vm=n, result='Failed') for n in chunk]))
+        expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, ids + names, result='Failed', max_length=len(encode_filter('(' + ','.join(
         'UID=="%s%s"' % (URN, i) for i in ids[:3]) + ')')))
@@ -231,6 +246,7 @@ def test_output_values_and_missing_terms():
 def test_facts_are_the_info_module_items(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 4, vm='db01', reason='Disk full ', result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     facts = render(resolve(make_client, ['db01']), 'facts')[0][0]
     assert tuple(sorted(facts)) == tuple(sorted(TASK_SESSION_KEYS))
