@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 # The floor of the benchmark: the same HTTP requests as the info module (logon, the paged query,
-# logoff) and the same facts, with nothing but requests and the standard library (json,
-# xml.etree), no Ansible. Writes {"backup_task_sessions": [...], "count": ..., "summary": ...} to
-# --out and one line of JSON with its own timings to stdout.
+# logoff) and the same facts, with nothing but the collection's Python requirements (requests,
+# xmltodict) and the standard library, no Ansible. Writes {"backup_task_sessions": [...], "count": ...,
+# "summary": ...} to --out and one line of JSON with its own timings to stdout.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fetch every task session matching a filter from EM and write the normalised facts as JSON."""
 
@@ -12,18 +12,16 @@ import argparse
 import json
 import sys
 import time
-from xml.etree import ElementTree
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import requests
+import xmltodict
 
-NS = '{http://www.veeam.com/ent/v1.0}'
 TOKEN = 'X-RestSvcSessionId'
 ACCEPT = {'xml': 'application/xml', 'json': 'application/json'}
 RESULTS = ('Success', 'Warning', 'Failed')
 STATES = ('InProgress', 'Pending', 'Completed')
-_SCALARS = ('JobSessionUid', 'CreationTimeUTC', 'EndTimeUTC', 'State', 'Result', 'Reason', 'TotalSize', 'VmUid')
 
 
 def last_segment(href):
@@ -91,20 +89,14 @@ def facts(entity, links):
 
 
 def page_xml(body):
-    """(facts of each entity, more pages?) of one QueryResult page in XML."""
-    root = ElementTree.fromstring(body)
-    items = []
-    for element in root.iter(NS + 'BackupTaskSession'):
-        entity = dict(element.attrib)
-        for name in _SCALARS:
-            child = element.find(NS + name)
-            if child is not None and child.text is not None and child.text.strip():
-                entity[name] = child.text
-        links = [link.attrib for link in element.iter(NS + 'Link')]
-        items.append(facts(entity, links))
-    paging = root.find(NS + 'PagingInfo')
-    more = paging is not None and int(paging.get('PageNum', 0)) < int(paging.get('PagesCount', 0))
-    return items, more
+    """(facts of each entity, more pages?) of one QueryResult page in XML, read with xmltodict as the module does
+    (attributes and child elements alike become keys; EM's default namespace leaves the names bare; texts kept
+    verbatim: a Reason may end in a space)."""
+    root = xmltodict.parse(body, attr_prefix='', strip_whitespace=False, force_list=('BackupTaskSession', 'Link'))['QueryResult']
+    entities = ((root.get('Entities') or {}).get('BackupTaskSessions') or {}).get('BackupTaskSession') or []
+    items = [facts(entity, (entity.get('Links') or {}).get('Link') or []) for entity in entities]
+    paging = root.get('PagingInfo') or {}
+    return items, int(paging.get('PageNum', 0)) < int(paging.get('PagesCount', 0))
 
 
 def page_json(body):
@@ -138,7 +130,7 @@ def fetch(args):
     logon.raise_for_status()
     token = logon.headers[TOKEN]
     session_id = (logon.json() if args.format == 'json' else
-                  {'SessionId': ElementTree.fromstring(logon.content).findtext(NS + 'SessionId')})['SessionId']
+                  xmltodict.parse(logon.content)['LogonSession'])['SessionId']
     headers = {TOKEN: token, 'Accept': accept}
     http.cookies.clear()
     sessions = []

@@ -21,7 +21,7 @@ import time
 
 PHASES = (
     ('http', 'requests: send, wait for EM, read the body (a prefetched page: the wait for it)'),
-    ('xml_parse', 'XML reading: expat and the canonical dicts built in its callbacks'),
+    ('xml_parse', 'XML reading: xmltodict and the canonical dicts its postprocessor builds'),
     ('parse_other', 'rest of parse_response: JSON decoding and its canonical-key walk'),
     ('normalise', 'normalize_task_session: facts of each entity'),
     ('select_other', 'the rest of the selection: paging, de-duplication, sort'),
@@ -71,7 +71,7 @@ def instrument(timers):
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
     query_pager.Background.result = timers.wrap('http', query_pager.Background.result)
-    representation._read_xml = timers.wrap('xml_parse', representation._read_xml)
+    representation.read_xml = timers.wrap('xml_parse', representation.read_xml)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
     task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)
     task_session_search._select_once = timers.wrap('select_other', task_session_search._select_once)

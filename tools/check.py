@@ -229,7 +229,8 @@ def step_execution_environment():
     with open(definition, 'w', encoding='utf-8') as handle:
         handle.write(text.replace('../../.build/dist', DIST))
     # introspect must find the collection's Python deps; create must put the tarball into the build context.
-    introspect = '"$0" introspect --sanitize "$1" | tee /dev/stderr | grep -q "^- .requests.*from collection vbr.enterprise_manager"'
+    introspect = ('deps=$("$0" introspect --sanitize "$1") && echo "$deps" >&2 && for dep in requests xmltodict; do '
+                  'echo "$deps" | grep -q "^- .$dep.*from collection vbr.enterprise_manager" || exit 1; done')
     context_has_tarball = 'ls "$0"/_build/collections/vbr-enterprise_manager-*.tar.gz && grep -q "collection install" "$0"/Containerfile'
     return [(['bash', '-c', introspect, venv_bin(VENV, 'ansible-builder'), INSTALLED], REPO, installed_env()),
             ([venv_bin(VENV, 'ansible-builder'), 'create', '-f', definition, '-c', ctx, '--output-filename', 'Containerfile'], REPO, installed_env()),

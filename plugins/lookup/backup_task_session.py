@@ -25,6 +25,7 @@ author:
 requirements:
   - python >= 3.9 on the controller
   - requests
+  - xmltodict
 extends_documentation_fragment:
   - vbr.enterprise_manager.connection
   - vbr.enterprise_manager.connection.plugins
@@ -67,7 +68,7 @@ options:
     default: error
 notes:
   - Lookups run on the Ansible controller, whatever host the task targets. EM must be reachable from the controller,
-    and C(requests) must be installed in the controller's Python.
+    and C(requests) and C(xmltodict) must be installed in the controller's Python.
   - Lookups ignore a play's or task's C(environment) keyword, which only reaches modules. The E(VEEAM_EM_*) variables
     must be set in the environment of C(ansible-playbook) itself; or use the C(ansible_vbr_em_*) variables, the
     C([vbr_enterprise_manager]) section of C(ansible.cfg), or the options of the lookup.

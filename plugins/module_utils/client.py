@@ -25,6 +25,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.http_errors
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE, Background, QueryPager, query_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import excerpt, parse_response
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT
 
 try:
     import requests
@@ -57,9 +58,9 @@ class EMClient(object):
 
     def __init__(self, params, adapter=None, sleep=time.sleep, log=None, on_secret=None, backoff_base=0.5, backoff_max=30.0):
         settings = validate_connection_params(params)
-        if not HAS_REQUESTS:
-            raise EMInputError('The Python library requests is not installed where the module runs.',
-                               hint='Install requests there, usually the Ansible controller or execution environment.')
+        if not (HAS_REQUESTS and HAS_XMLTODICT):
+            raise EMInputError('The Python libraries requests and xmltodict are not both installed where the module runs.',
+                               hint='Install requests and xmltodict there, usually the Ansible controller or execution environment.')
         self.settings = settings
         self.base_url = settings['base_url']
         self.response_format = settings['response_format']

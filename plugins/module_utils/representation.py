@@ -5,8 +5,9 @@
 # - list wrappers hold the list directly: Links -> [...], Entities.BackupTaskSessions -> [...];
 # - scalars are strings as in XML (JSON numbers/booleans converted); empty, blank and null values are
 #   dropped, so an absent element, <Reason />, "" and null all read the same.
-# XML with a document type declaration or an entity is refused before parsing (no entity expansion,
-# nothing fetched). The content type decides the parser; anything else is an EMProtocolError.
+# XML is read by xml_reader.py (xmltodict), which refuses a document type declaration or an entity
+# (no entity expansion, nothing fetched). The content type decides the parser; anything else is an
+# EMProtocolError.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -14,22 +15,10 @@ __metaclass__ = type
 
 import json
 import re
-
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMProtocolError, redact
-
-from xml.parsers import expat
 from xml.parsers.expat import ExpatError
 
-EM_NAMESPACE = 'http://www.veeam.com/ent/v1.0'
-XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance'
-XSD_NAMESPACE = 'http://www.w3.org/2001/XMLSchema'
-_NAMESPACES = {EM_NAMESPACE: None, XSI_NAMESPACE: None, XSD_NAMESPACE: None}
-
-# XML elements that may repeat (so one item must still be a list).
-FORCE_LIST = frozenset((
-    'Link', 'Ref', 'BackupTaskSession', 'BackupJobSession', 'SupportedVersion', 'LogonSession',
-    'BackupServer', 'Job', 'ReplicaTaskSession', 'RestoreSession', 'VmRestorePoint',
-))
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMProtocolError, redact
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLRefused, read_xml
 
 # Canonical spellings of the names we read (case-insensitive lookup); other names get an upper-case first letter.
 CANONICAL_NAMES = (
@@ -44,13 +33,10 @@ CANONICAL_NAMES = (
 _KEYS = dict((name.lower(), name) for name in CANONICAL_NAMES)
 _KEY_CACHE = {}
 
-_DECLARATION = re.compile(br'<!\s*(?:DOCTYPE|ENTITY)', re.IGNORECASE)
-_DECLARATION_TEXT = re.compile(r'<!\s*(?:DOCTYPE|ENTITY)', re.IGNORECASE)
 _TITLE = re.compile(r'<title[^>]*>(.*?)</title>', re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r'<[^>]*>')
 _SPACE = re.compile(r'\s+')
 _UTF8_BOM = b'\xef\xbb\xbf'
-_UTF16_BOMS = (b'\xff\xfe', b'\xfe\xff')
 
 
 class Document(object):
@@ -144,158 +130,20 @@ def parse_response(body, content_type, secrets=(), what='EM'):
 
 def parse_xml(body, secrets=(), what='EM'):
     """Parse an XML body (namespace-aware) into a Document."""
-    data = body
-    if isinstance(data, bytes):
-        if data[:2] in _UTF16_BOMS:
-            try:
-                data = data.decode('utf-16')
-            except UnicodeDecodeError:
-                raise EMProtocolError('%s sent undecodable UTF-16 XML.' % what)
-            if _DECLARATION_TEXT.search(data):
-                raise _refused(what)
-        elif _DECLARATION.search(data):
-            raise _refused(what)
-    elif _DECLARATION_TEXT.search(data):
-        raise _refused(what)
+    if not HAS_XMLTODICT:
+        raise EMInputError('%s sent XML, but the Python library xmltodict is not installed where the module runs.' % what,
+                           hint='Install requests and xmltodict there, usually the Ansible controller or execution environment.')
     try:
-        root, content = _read_xml(data)
-    except _Refused:
-        raise _refused(what)
+        root, data = read_xml(body)
+    except XMLRefused:
+        raise EMProtocolError('%s sent XML with a document type declaration or an entity, which is refused.' % what,
+                              hint='Enterprise Manager never sends these; check that url points at EM and not at another service.')
+    except UnicodeDecodeError:
+        raise EMProtocolError('%s sent undecodable UTF-16 XML.' % what)
     except (ExpatError, ValueError) as exc:
         raise EMProtocolError('%s sent malformed or truncated XML (%s): %s' % (what, exc, excerpt(body, secrets)),
                               hint='A proxy or a network problem may have cut the answer; try again, or check url.')
-    return Document(root, _root_data(content), 'xml')
-
-
-class _Refused(Exception):
-    """A DOCTYPE or entity declaration met while parsing (the pre-check normally catches it first)."""
-
-
-def _refuse(*unused):
-    raise _Refused()
-
-
-_NAME_CACHE = {}
-
-
-def _local_name(name):
-    """'<namespace> <local>' from expat -> the local name for EM's (and XML Schema's) namespaces,
-    '<namespace>:<local>' for any other namespace, the name itself without one."""
-    try:
-        return _NAME_CACHE[name]
-    except KeyError:
-        pass
-    namespace, sep, local = name.rpartition(' ')
-    result = local if not sep or namespace in _NAMESPACES else namespace + ':' + local
-    if len(_NAME_CACHE) < 4096:
-        _NAME_CACHE[name] = result
-    return result
-
-
-def _read_xml(data):
-    """(root name, canonical content) of an XML document, the canonical dicts (see the header) built
-    straight from expat's callbacks in one pass. Python's expat binding is in the standard library;
-    building the canonical shape while parsing, instead of a generic tree walked again afterwards, is
-    what makes big query pages cheap. Each open element is a frame [name, dict, text parts, names seen
-    repeated] on a stack."""
-    parser = expat.ParserCreate(namespace_separator=' ')
-    parser.buffer_text = True
-    # No DTD and no entity is ever processed (defence in depth behind the pre-check).
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    stack = []
-    result = []
-    names = _NAME_CACHE
-    local_name = _local_name
-    force_list = FORCE_LIST
-
-    def start(name, attributes):
-        element = {}
-        for key, value in attributes.items():
-            if value.strip():
-                element[names.get(key) or local_name(key)] = value
-        stack.append([names.get(name) or local_name(name), element, None, None])
-
-    def text(chunk):
-        frame = stack[-1]
-        if frame[2] is None:
-            frame[2] = [chunk]
-        else:
-            frame[2].append(chunk)
-
-    def end(unused):
-        name, element, parts, unused = stack.pop()
-        if not stack:
-            result.append((name, _finish(element, parts, nested=False)))
-            return
-        value = _finish(element, parts, nested=True)
-        if value is None:
-            return
-        frame = stack[-1]
-        parent = frame[1]
-        if name in force_list:
-            items = parent.get(name)
-            if items is None:
-                parent[name] = [value]
-            else:
-                items.append(value)
-        elif name not in parent:
-            parent[name] = value
-        elif frame[3] is not None and name in frame[3]:
-            parent[name].append(value)
-        else:  # an element that is not a known list but repeats: a list all the same
-            parent[name] = [parent[name], value]
-            frame[3] = (frame[3] or set()) | set([name])
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.Parse(data, True)
-    return result[0]
-
-
-def _finish(element, parts, nested):
-    """The canonical value of a closed element: its text, its dict, the list it wraps, or None.
-    The root stays a dict (see _root_data)."""
-    text = None
-    if parts is not None:
-        text = parts[0] if len(parts) == 1 else ''.join(parts)
-        if not text.strip():
-            text = None
-    if not element:
-        return text
-    if text is not None:
-        element['#text'] = text
-    if not nested:
-        return element
-    if len(element) == 1:
-        key, item = next(iter(element.items()))
-        if key in FORCE_LIST and item.__class__ is list:
-            return item
-        if key == '#text':
-            return item
-    if element.get('nil') == 'true':  # xsi:nil
-        return None
-    return element
-
-
-def _root_data(content):
-    """The data of the root element: always a dict."""
-    if isinstance(content, dict):
-        # A root that only wraps repeated items (<EntityReferences><Ref/>..., <BackupTaskSessions>...)
-        # is keyed like JSON: by the plural of the item name.
-        if len(content) == 1:
-            key, items = next(iter(content.items()))
-            if key in FORCE_LIST and isinstance(items, list):
-                return {key + 's': items}
-        if content.get('nil') == 'true':  # xsi:nil
-            return {}
-        return content
-    if content is None:
-        return {}
-    return {'#text': content}
+    return Document(root, data, 'xml')
 
 
 def parse_json(body, secrets=(), what='EM'):
@@ -308,59 +156,72 @@ def parse_json(body, secrets=(), what='EM'):
         else:
             text = body.lstrip('\ufeff')
         parsed = json.loads(text)
+        data = _canon_json(parsed)
     except (UnicodeDecodeError, ValueError) as exc:
         raise EMProtocolError('%s sent malformed or truncated JSON (%s): %s' % (what, exc, excerpt(body, secrets)),
                               hint='A proxy or a network problem may have cut the answer; try again, or check url.')
+    except RecursionError:  # json.loads or _canon_json; EM's own bodies nest a few levels deep
+        raise EMProtocolError('%s sent JSON nested too deeply to be an EM answer: %s' % (what, excerpt(body, secrets)),
+                              hint='Check that url points at Enterprise Manager and not at another service.')
     if not isinstance(parsed, dict):
         raise EMProtocolError('%s sent JSON that is not an object: %s' % (what, excerpt(body, secrets)))
-    data = _canon_json(parsed)
     return Document(None, data if data is not None else {}, 'json', keys=[canonical_key(key) for key in parsed])
 
 
 def _canon_json(value):
-    """Canonical form of a decoded JSON value (see the header)."""
-    cls = value.__class__
-    if cls is dict:
-        out = {}
-        cache = _KEY_CACHE
-        for key, item in value.items():
-            if item is None:
-                continue
-            name = cache.get(key) or canonical_key(key)
-            item_cls = item.__class__
-            if item_cls is str:
-                if item.strip():
-                    out[name] = item
-                continue
-            item = _canon_json(item)
-            if item is None:
-                continue
-            # {"BackupTaskSessions": {"BackupTaskSessions": [...]}} and {"Refs": {"Refs": [...]}}
-            if item.__class__ is dict and len(item) == 1 and name in item and item[name].__class__ is list:
-                item = item[name]
-            out[name] = item
-        return out or None
-    if cls is list:
-        items = []
-        for item in value:
-            item = _canon_json(item)
-            if item is not None:
-                items.append(item)
-        return items or None
-    if cls is str:
-        return value if value.strip() else None
-    if cls is bool:
-        return 'true' if value else 'false'
-    if cls is int:
-        return str(value)
-    if cls is float:
-        return str(int(value)) if value.is_integer() else repr(value)
-    return value
+    """Canonical form of a decoded JSON value (see the header); None for what is dropped."""
+    convert = _JSON_CONVERTERS.get(value.__class__)
+    return None if convert is None else convert(value)
 
 
-def _refused(what):
-    return EMProtocolError('%s sent XML with a document type declaration or an entity, which is refused.' % what,
-                           hint='Enterprise Manager never sends these; check that url points at EM and not at another service.')
+# The two container readers call the converters directly (not through _canon_json): one Python frame
+# per level of nesting, as deep as the recursion limit allows before a RecursionError.
+
+def _canon_object(value):
+    out = {}
+    for key, item in value.items():
+        if item.__class__ is str:  # most values: inline, for the speed of big pages
+            if not item.strip():
+                continue
+        else:
+            convert = _JSON_CONVERTERS.get(item.__class__)
+            item = None if convert is None else convert(item)
+            if item is None:
+                continue
+        name = _KEY_CACHE.get(key) or canonical_key(key)
+        out[name] = _unwrapped(name, item)
+    return out or None
+
+
+def _unwrapped(name, item):
+    """{"BackupTaskSessions": {"BackupTaskSessions": [...]}} and {"Refs": {"Refs": [...]}} hold the list directly."""
+    if item.__class__ is dict and len(item) == 1 and item.get(name).__class__ is list:
+        return item[name]
+    return item
+
+
+def _canon_array(value):
+    items = []
+    for item in value:
+        convert = _JSON_CONVERTERS.get(item.__class__)
+        item = None if convert is None else convert(item)
+        if item is not None:
+            items.append(item)
+    return items or None
+
+
+def _canon_float(value):
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+_JSON_CONVERTERS = {
+    dict: _canon_object,
+    list: _canon_array,
+    str: lambda value: value if value.strip() else None,
+    bool: lambda value: 'true' if value else 'false',
+    int: str,
+    float: _canon_float,
+}
 
 
 # --- small readers over canonical data -----------------------------------------------------------

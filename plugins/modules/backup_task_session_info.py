@@ -30,6 +30,7 @@ author:
 requirements:
   - python >= 3.9
   - requests
+  - xmltodict
 extends_documentation_fragment:
   - vbr.enterprise_manager.connection
   - vbr.enterprise_manager.selection
@@ -276,6 +277,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     prepare_criteria,
     search_task_sessions,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 
 def argument_spec():
@@ -286,8 +288,8 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    if not (HAS_REQUESTS and HAS_XMLTODICT):
+        module.fail_json(msg=missing_required_lib('requests and xmltodict'), exception=REQUESTS_IMPORT_ERROR or XMLTODICT_IMPORT_ERROR)
 
     client = None
     error = None

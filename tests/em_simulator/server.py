@@ -69,6 +69,14 @@ def parse_args(argv=None):
     parser.add_argument('--sessions', type=_positive_int, default=1000, help='number of task sessions (default 1000)')
     parser.add_argument('--seed', type=int, default=1, help='data seed (default 1)')
     parser.add_argument('--now', type=_now, help='simulator clock, ISO 8601 ending in Z (default: now, truncated to the hour)')
+    parser.add_argument('--job-mix', choices=['basic', 'real'], default='basic',
+                        help='basic: VM backup jobs only (default); real: also backup copy, agent and NAS jobs, as real EMs mix them')
+    parser.add_argument('--vms', type=_positive_int,
+                        help='number of VMs (default: about sessions/45); fewer VMs get a longer history, e.g. 260 sessions each')
+    parser.add_argument('--max-page-size', type=_non_negative_int, default=0,
+                        help='silently cap the query pageSize at N; PagingInfo PageSize tells the size applied (default 0: no cap)')
+    parser.add_argument('--bad-filter-status', type=int, choices=[400, 500], default=400,
+                        help='HTTP status of the answer to a filter that cannot be parsed (default 400)')
     parser.add_argument('--tls-dir', help='serve HTTPS; write ca.pem, server.pem, server-key.pem and other-ca.pem here')
     parser.add_argument('--tls-tool', choices=['auto', 'cryptography', 'openssl'], default='auto', help='how to make the certificates')
     parser.add_argument('--json-keys', choices=['pascal', 'camel'], default='pascal', help='JSON key style: EM 12 (pascal) or EM 13 (camel)')
@@ -104,7 +112,7 @@ def main(argv=None):
         return 2
     now = args.now if args.now is not None else default_now()
     started = time.monotonic()
-    dataset = build(args.sessions, args.seed, now)
+    dataset = build(args.sessions, args.seed, now, args.job_mix, args.vms)
     built = time.monotonic() - started
     context = None
     if args.tls_dir:
@@ -113,7 +121,8 @@ def main(argv=None):
     faults = FaultPlan(args.seed, args.fail_rate, args.fail_every, args.reset_every, args.stall_every, args.stall_seconds,
                        args.latency_ms, args.faults_on_auth)
     sim = Simulator(dataset, accounts, SessionStore(args.idle_timeout, args.expire_after_requests), faults, Stats(),
-                    camel=args.json_keys == 'camel', log_requests=args.log_requests)
+                    camel=args.json_keys == 'camel', log_requests=args.log_requests, max_page_size=args.max_page_size,
+                    bad_filter_status=args.bad_filter_status)
     server = SimulatorServer((args.host, args.port), sim, context)
     stopping = threading.Event()
 

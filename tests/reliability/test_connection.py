@@ -16,9 +16,10 @@ CREDENTIALS_HINT = ('password', 'role', 'DOMAIN\\user')
 
 CASES = [
     # --- credentials and rights
-    Case('no_domain', 'auth', 'user name without a domain (rel-admin instead of EM\\rel-admin): HTTP 401 at logon',
+    Case('wrong_domain', 'auth', 'user name in another domain (OTHER\\rel-admin instead of EM\\rel-admin): HTTP 401 at logon',
          'one logon attempt, no retry; a message about credentials, role and the DOMAIN\\user / user@domain format',
-         server='sim', username='rel-admin', password_key='admin', kind='authentication', says=CREDENTIALS_HINT, logon_attempts=1),
+         server='sim', username='OTHER\\rel-admin', password_key='admin', kind='authentication', says=CREDENTIALS_HINT,
+         logon_attempts=1),
     Case('no_role', 'auth', 'an account without an EM role: HTTP 401 at logon',
          'one logon attempt; a message about credentials, role and account format',
          server='sim', username='CORP\\rel-norole', password_key='no_role', kind='authentication', says=CREDENTIALS_HINT,

@@ -1,5 +1,7 @@
-# EM accounts and Basic authentication. A user name is `DOMAIN\user` or `user@DOMAIN`; both parts match
-# case-insensitively, the password exactly. Role None cannot log on (EM needs one of its three roles).
+# EM accounts and Basic authentication. A user name is `DOMAIN\user`, `user@DOMAIN` or a bare `user`, which
+# names a local account of the EM server, whose machine name is LOCAL_DOMAIN (real EM 12 answers show such
+# names); both parts match case-insensitively, the password exactly. Role None cannot log on (EM needs one of
+# its three roles).
 from __future__ import annotations
 
 import base64
@@ -7,6 +9,7 @@ import binascii
 import json
 
 ROLES = ('PortalAdministrator', 'PortalUser', 'RestoreOperator', 'None')
+LOCAL_DOMAIN = 'EM'  # the simulated EM server's machine name: `ansible` is `EM\ansible`
 # Roles that may read backup sessions; a Restore Operator gets 403 there.
 READ_ROLES = ('PortalAdministrator', 'PortalUser')
 
@@ -17,7 +20,7 @@ class Account:
     def __init__(self, username, password, role):
         key = split_username(username)
         if key is None:
-            raise ValueError('user name %r must look like DOMAIN\\user or user@DOMAIN' % username)
+            raise ValueError('user name %r must look like DOMAIN\\user, user@DOMAIN or user' % username)
         if role not in ROLES:
             raise ValueError('role %r of %r is not one of %s' % (role, username, ', '.join(ROLES)))
         self.username = username
@@ -27,13 +30,13 @@ class Account:
 
 
 def split_username(text):
-    """`EM\\ansible`, `em\\Ansible` or `ansible@EM` -> ('em', 'ansible'); None for other shapes."""
+    """`EM\\ansible`, `em\\Ansible`, `ansible@EM` or `ansible` -> ('em', 'ansible'); None for other shapes."""
     if '\\' in text:
         domain, user = text.split('\\', 1)
     elif '@' in text:
         user, domain = text.rsplit('@', 1)
     else:
-        return None
+        domain, user = LOCAL_DOMAIN, text
     if not domain or not user:
         return None
     return domain.casefold(), user.casefold()

@@ -114,8 +114,8 @@ def logon(req):
     account = authenticate(sim.accounts, req.headers.get('Authorization'))
     if account is None:
         sim.stats.add('failed_logons')
-        raise ApiError(401, 'Authentication failed: wrong user name or password, the account has no Enterprise Manager role, '
-                            'or the user name is not DOMAIN\\user or user@DOMAIN.', [('WWW-Authenticate', 'Basic Realm=RestSvc')])
+        raise ApiError(401, 'Authentication failed: wrong user name or password, or the account has no Enterprise Manager role.',
+                       [('WWW-Authenticate', 'Basic Realm=RestSvc')])
     version = req.param('v')
     if version is not None and version.lower() != 'latest':
         wanted = version.lower() if version.lower().startswith('v') else 'v' + version.lower()
@@ -152,17 +152,26 @@ def logoff(req, session_id):
     return Response(204, None, req.json)
 
 
+def _nodes(req, build, records):
+    """Nodes of records, read under the data lock: a live session that finishes meanwhile is seen before or
+    after, never half-way."""
+    with req.sim.dataset.lock:
+        return [build(record) for record in records]
+
+
 def _task_list(req, tasks):
     writer = req.writer()
     if _is_entity(req):
         req.sim.stats.add('entities_served', len(tasks))
-        return _ok(req, writer.collection('BackupTaskSessions', [resources.task_session_entity(task) for task in tasks]))
+        return _ok(req, writer.collection('BackupTaskSessions', _nodes(req, resources.task_session_entity, tasks)))
     req.sim.stats.add('references_served', len(tasks))
-    return _ok(req, writer.references([resources.task_session_ref(task) for task in tasks]))
+    return _ok(req, writer.references(_nodes(req, resources.task_session_ref, tasks)))
 
 
 def task_sessions(req):
-    return _task_list(req, req.sim.dataset.recent_tasks())
+    with req.sim.dataset.lock:
+        tasks = req.sim.dataset.recent_tasks()
+    return _task_list(req, tasks)
 
 
 def task_session(req, task_id):
@@ -171,7 +180,7 @@ def task_session(req, task_id):
         raise ApiError(404, 'Backup task session [%s] was not found.' % task_id)
     if _is_entity(req):
         req.sim.stats.add('entities_served')
-        return _ok(req, req.writer().document(resources.task_session_entity(task)))
+        return _ok(req, req.writer().document(_nodes(req, resources.task_session_entity, [task])[0]))
     req.sim.stats.add('references_served')
     return _ok(req, req.writer().document(resources.task_session_ref(task, 'EntityRef')))
 
@@ -184,23 +193,26 @@ def _job_session_or_404(req, session_id):
 
 
 def job_sessions(req):
-    sessions = req.sim.dataset.recent_job_sessions()
+    with req.sim.dataset.lock:
+        sessions = req.sim.dataset.recent_job_sessions()
     if _is_entity(req):
-        return _ok(req, req.writer().collection('BackupJobSessions', [resources.job_session_entity(item) for item in sessions]))
+        return _ok(req, req.writer().collection('BackupJobSessions', _nodes(req, resources.job_session_entity, sessions)))
     return _ok(req, req.writer().references([resources.job_session_ref(item) for item in sessions]))
 
 
 def job_session(req, session_id):
     session = _job_session_or_404(req, session_id)
     if _is_entity(req):
-        return _ok(req, req.writer().document(resources.job_session_entity(session)))
+        return _ok(req, req.writer().document(_nodes(req, resources.job_session_entity, [session])[0]))
     return _ok(req, req.writer().document(resources.job_session_ref(session, 'EntityRef')))
 
 
 def job_session_tasks(req, session_id):
     session = _job_session_or_404(req, session_id)
     start = req.sim.dataset.window_start
-    return _task_list(req, [task for task in session.tasks if task.creation >= start])
+    with req.sim.dataset.lock:
+        tasks = [task for task in session.tasks if task.creation >= start]
+    return _task_list(req, tasks)
 
 
 def backup_servers(req):
@@ -232,7 +244,7 @@ def query(req):
         if tasks:
             req.sim.stats.add('references_served', len(result.records))
         list_name = None
-    return _ok(req, req.writer().query_result(list_name, [build(record) for record in result.records], result.paging))
+    return _ok(req, req.writer().query_result(list_name, _nodes(req, build, result.records), result.paging))
 
 
 ROUTES = [

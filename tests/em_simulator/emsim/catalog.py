@@ -52,8 +52,10 @@ def build_catalog(dataset):
         samples['vm_with_most_failures'] = {'name': name, 'failed': count}
     samples['retried_vm'] = _retried(dataset)
     samples['non_ascii_vm_name'] = next((vm.name for vm in dataset.vms if not vm.name.isascii()), None)
+    samples.update(_mix_samples(dataset))
     return {
         'seed': dataset.seed,
+        'job_mix': dataset.job_mix,
         'now': iso_z(dataset.now),
         'window_start': iso_z(dataset.window_start),
         'oldest_creation_time': iso_z(tasks[0].creation),
@@ -64,8 +66,9 @@ def build_catalog(dataset):
         'counts': {'by_result': dict(sorted(by_result.items())), 'by_state': dict(sorted(by_state.items()))},
         'backup_servers': [{'id': server.id, 'uid': server.uid, 'name': server.name, 'task_sessions': per_server[server.id]}
                            for server in dataset.servers],
-        'jobs': [{'id': job.id, 'uid': job.uid, 'name': job.name, 'backup_server': job.server.name, 'vms': len(job.vms),
-                  'task_sessions': per_job[job.id]} for job in dataset.jobs],
+        'jobs': [{'id': job.id, 'uid': job.uid, 'name': job.name, 'job_type': job.job_type, 'backup_server': job.server.name,
+                  'vms': len(job.vms), 'task_sessions': per_job[job.id]} for job in dataset.jobs],
+        'job_types': _job_types(dataset),
         'vm_names': sorted(vm.name for vm in dataset.vms if per_vm[vm.name]),
         'samples': samples,
     }
@@ -85,3 +88,49 @@ def _retried(dataset):
             same_day = [other.id for other in dataset.tasks if other.vm is task.vm and iso_z(other.creation)[:10] == day]
             return {'name': task.vm.name, 'date': day, 'task_session_ids': same_day}
     return None
+
+
+def _job_types(dataset):
+    """Per JobType: how many job sessions and task sessions have it."""
+    counts = {}
+    for session in dataset.job_sessions:
+        entry = counts.setdefault(session.job_type, {'job_sessions': 0, 'task_sessions': 0})
+        entry['job_sessions'] += 1
+        entry['task_sessions'] += len(session.tasks)
+    return dict(sorted(counts.items()))
+
+
+PRIMARY_TYPES = ('Backup', 'AgentBackup')
+
+
+def _task(task):
+    session = task.job_session
+    return {'id': task.id, 'name': task.name, 'result': task.result, 'creation_time': iso_z(task.creation),
+            'job_name': session.job.name, 'job_type': session.job_type, 'job_session_id': session.id}
+
+
+def _mix_samples(dataset):
+    """The cases of the real job mix (None in the basic mix, or when --sessions trimmed them away)."""
+    scenario = dataset.scenario
+    samples = {'copy_after_failed_backup': None, 'failed_copy': None, 'agent_backup': None}
+    vm = scenario.get('copy_after_failed_vm')
+    if vm is not None:
+        history = [task for task in dataset.tasks if task.vm is vm and task.state == 'Completed']
+        primary = [task for task in history if task.job_session.job_type in PRIMARY_TYPES]
+        if primary and primary[-1].result == 'Failed':
+            copies = [task for task in history if task.job_session.job_type not in PRIMARY_TYPES
+                      and task.creation > primary[-1].creation and task.result == 'Success']
+            if copies:
+                samples['copy_after_failed_backup'] = {'vm_name': vm.name, 'newest_primary': _task(primary[-1]),
+                                                       'copy_after_it': _task(copies[-1])}
+    session = scenario.get('failed_copy_session')
+    if session is not None and session.id in dataset.job_session_by_id and session.tasks:
+        samples['failed_copy'] = {
+            'job_name': session.job.name, 'job_type': session.job_type, 'copy_job_name': session.job.name.split('\\', 1)[0],
+            'job_session_id': session.id, 'job_session_name': session.name, 'result': session.result,
+            'task_session_ids': [task.id for task in session.tasks], 'vm_names': [task.vm.name for task in session.tasks]}
+    job = scenario.get('agent_job')
+    if job is not None:
+        samples['agent_backup'] = {'job_name': job.name, 'job_type': job.job_type,
+                                   'computer_names': [computer.name for computer in job.vms]}
+    return samples

@@ -1,11 +1,13 @@
-# Builds the simulator's data, deterministic from (sessions, seed, now): backup servers, jobs, VMs, daily job
-# sessions over 45 days with one task session per VM, retries of failed VMs, and running sessions in the
-# newest day. The result is one list of task sessions sorted by creation time plus lookup indexes.
+# Builds the simulator's data, deterministic from (sessions, seed, now[, job mix, VM count]): backup servers,
+# jobs, VMs, daily job sessions over 45 days (more with --vms) with one task session per VM, retries of failed
+# VMs, and running sessions in the newest day; the `real` job mix adds copy, agent and NAS jobs (job_mix.py).
+# The result is one list of task sessions sorted by creation time plus lookup indexes.
 from __future__ import annotations
 
 import bisect
 import itertools
 import random
+import threading
 import zlib
 
 from .model import BackupServer, Job, JobSession, TaskSession, Vm
@@ -22,6 +24,7 @@ _FRACTION_CUMULATIVE = list(itertools.accumulate(FRACTION_WEIGHTS))
 _VERSION_MASK = ~((0xf000 << 64) | (0xc000 << 48))
 _VERSION_BITS = (0x4000 << 64) | (0x8000 << 48)
 RESULT_ORDER = {'Success': 0, 'Warning': 1, 'Failed': 2}
+COPY_TYPES = ('BackupCopy', 'ImmediateBackupCopyWorker')
 
 
 def guid(rng):
@@ -45,8 +48,16 @@ def to_ticks(rng, seconds):
 class Dataset:
     """The generated data plus the indexes the HTTP layer needs."""
 
-    def __init__(self, seed, now, servers, jobs, vms, job_sessions, tasks):
+    def __init__(self, seed, now, servers, jobs, vms, job_sessions, tasks, job_mix='basic', scenario=None):
         self.seed = seed
+        self.job_mix = job_mix
+        self.scenario = scenario or {}  # the real mix's named cases (see job_mix.py and the catalog)
+        self.em13_names = False
+        # Live sessions (POST /__simulator/task-sessions) change the data while it is served: `lock` guards
+        # every change and every read that must see one consistent state; `generation` counts the changes
+        # (query caches and the catalog are keyed by it).
+        self.lock = threading.RLock()
+        self.generation = 0
         self.now = now
         self.servers = servers
         self.jobs = jobs
@@ -67,13 +78,56 @@ class Dataset:
     def recent_job_sessions(self):
         return self.job_sessions[bisect.bisect_left(self.job_session_creations, self.window_start):]
 
+    def use_em13_names(self):
+        """Session names as EM 13 writes them: the creation time's fraction after the seconds (up to 7 digits,
+        trailing zeros dropped), e.g. `app01@2026-03-02 01:15:07.41`. EM 12 names stop at the seconds."""
+        with self.lock:
+            self.em13_names = True
+            for record in self.tasks + self.job_sessions:
+                record.name = session_name(record.name.rsplit('@', 1)[0], record.creation, True)
+
+    def add_live(self, job_session):
+        """Insert a job session made while the simulator runs, and its task sessions, into the indexes."""
+        with self.lock:
+            _insort(self.job_sessions, self.job_session_creations, job_session)
+            self.job_session_by_id[job_session.id] = job_session
+            for task in job_session.tasks:
+                _insort(self.tasks, self.task_creations, task)
+                self.task_by_id[task.id] = task
+            self.generation += 1
+
+    def changed(self):
+        with self.lock:
+            self.generation += 1
+
+
+def _insort(records, creations, record):
+    """Keep `records` sorted by (creation, id) and `creations` parallel to it."""
+    position = bisect.bisect_right(creations, record.creation)
+    while position > 0 and creations[position - 1] == record.creation and records[position - 1].id > record.id:
+        position -= 1
+    records.insert(position, record)
+    creations.insert(position, record.creation)
+
+
+def session_name(prefix, ticks, with_fraction):
+    """`<prefix>@yyyy-MM-dd HH:mm:ss`, in EM 13 style followed by the fraction of the second."""
+    stamp = name_stamp(ticks)
+    fraction = ticks % TICKS_PER_SECOND
+    if with_fraction and fraction:
+        stamp += '.' + ('%07d' % fraction).rstrip('0')
+    return '%s@%s' % (prefix, stamp)
+
 
 class _Generator:
-    def __init__(self, seed, now, vm_count):
+    def __init__(self, seed, now, vm_count, days=DAYS):
         self.seed = seed
         self.now = now
         self.now_s = now // TICKS_PER_SECOND
         self.vm_count = vm_count
+        self.days = days
+        self.job_mix = 'basic'
+        self.scenario = {}
         self.rng = random.Random('emsim:%d:topology' % seed)
         self.servers = []
         self.jobs = []
@@ -173,7 +227,7 @@ class _Generator:
                     anchor -= 86400  # today's run would not be over yet: the newest run is yesterday's
             # Start jitter never crosses midnight, so there is one scheduled run per calendar day.
             sign = 1 if anchor % 86400 + 90 < 86400 else -1
-            for days_ago in range(DAYS - 1, 0 if job.running else -1, -1):
+            for days_ago in range(self.days - 1, 0 if job.running else -1, -1):
                 start = anchor - days_ago * 86400 + sign * rng.uniform(0, 90)
                 session = self._completed_session(job, job.vms, start, rng, False)
                 failed = [task.vm for task in session.tasks if task.result == 'Failed']
@@ -295,6 +349,8 @@ class _Generator:
                 break
             history = sorted(self.tasks_by_vm.get(vm.name, []), key=lambda task: task.creation)
             count = min(excess, max(0, len(history) - 10))
+            while count and history[count].job_session.job_type in COPY_TYPES:
+                count -= 1  # a copy is never kept without an older backup of the VM to copy from
             removed.update(id(task) for task in history[:count])
             excess -= count
         if excess > 0:
@@ -303,7 +359,7 @@ class _Generator:
         self.tasks = [task for task in self.tasks if id(task) not in removed]
         for session in self.job_sessions:
             session.tasks = [task for task in session.tasks if id(task) not in removed]
-        self.job_sessions = [session for session in self.job_sessions if session.tasks]
+        self.job_sessions = [session for session in self.job_sessions if session.tasks or session.taskless]
 
     def finish(self):
         self.tasks.sort(key=lambda task: (task.creation, task.id))
@@ -313,8 +369,8 @@ class _Generator:
             task.variant = zlib.crc32(task.id.encode('ascii'))
         for session in self.job_sessions:
             session.tasks.sort(key=lambda task: (task.creation, task.id))
-            if session.state == 'Working':
-                continue
+            if session.state == 'Working' or not session.tasks:
+                continue  # running, or a session type without task sessions: its result was set when it was made
             worst = max(RESULT_ORDER[task.result] for task in session.tasks)
             session.result = ['Success', 'Warning', 'Failed'][worst]
             bad = sum(1 for task in session.tasks if task.result == session.result)
@@ -322,19 +378,37 @@ class _Generator:
                 session.failure_message = '%d of %d VMs failed to process.' % (bad, len(session.tasks))
             elif session.result == 'Warning':
                 session.failure_message = '%d of %d VMs processed with warnings.' % (bad, len(session.tasks))
-        return Dataset(self.seed, self.now, self.servers, self.jobs, self.vms, self.job_sessions, self.tasks)
+        return Dataset(self.seed, self.now, self.servers, self.jobs, self.vms, self.job_sessions, self.tasks,
+                       self.job_mix, self.scenario)
 
 
-def build(total, seed, now):
-    """Exactly `total` task sessions (at least 1), deterministic from `seed` and `now` (ticks)."""
+JOB_MIXES = ('basic', 'real')
+
+
+def build(total, seed, now, job_mix='basic', vms=None):
+    """Exactly `total` task sessions (at least 1), deterministic from `seed`, `now` (ticks), the job mix and
+    the VM count. Without `vms` the VM count follows from `total` (about 45 sessions per VM); with it, the
+    history grows longer than 45 days until the VMs have `total` sessions between them."""
     if total < 1:
         raise ValueError('at least one task session is needed')
-    vm_count = -(-total // DAYS) + 3
+    if job_mix not in JOB_MIXES:
+        raise ValueError('job mix %r is not one of %s' % (job_mix, ', '.join(JOB_MIXES)))
+    if vms is not None and vms < 1:
+        raise ValueError('at least one VM is needed')
+    vm_count = vms if vms else -(-total // DAYS) + 3
+    days = max(DAYS, -(-total // vms) + 2) if vms else DAYS
     while True:
-        generator = _Generator(seed, now, vm_count)
+        generator = _Generator(seed, now, vm_count, days)
+        generator.job_mix = job_mix
         generator.topology()
         generator.history()
+        if job_mix == 'real':
+            from .job_mix import add_real_mix  # only the real mix needs it
+            add_real_mix(generator)
         if len(generator.tasks) >= total:
             generator.trim(total)
             return generator.finish()
-        vm_count += (total - len(generator.tasks)) // DAYS + 2
+        if vms:
+            days += (total - len(generator.tasks)) // vms + 2
+        else:
+            vm_count += (total - len(generator.tasks)) // DAYS + 2

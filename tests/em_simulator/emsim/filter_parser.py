@@ -1,7 +1,8 @@
 # Parser of the EM query filter language (the `filter` URL parameter, already URL-decoded):
 #   comparison  field op value      op: == != < > <= >=
 #   `;` AND, `,` OR, parentheses group; AND binds tighter than OR (EM does not document it: parenthesise).
-#   value: "quoted" with "" for a literal quote, or unquoted up to ; , ) with spaces dropped, as EM does.
+#   value: "quoted" with "" for a literal quote, or unquoted up to ; , ) with spaces dropped, as EM does; in an
+#   unquoted value too, "" is a literal quote: EM documents Name==""Backup"" for the name "Backup" (quotes included).
 from __future__ import annotations
 
 OPERATORS = ('==', '!=', '<=', '>=', '<', '>')
@@ -119,6 +120,8 @@ def _parse_comparison(scanner):
 def _parse_value(scanner):
     scanner.skip_space()
     text = scanner.text
+    if text.startswith('""', scanner.pos) and _doubled_quote_value(text, scanner.pos):
+        return _parse_unquoted(scanner), False
     if scanner.pos < len(text) and text[scanner.pos] == '"':
         scanner.pos += 1
         chars = []
@@ -134,11 +137,28 @@ def _parse_value(scanner):
                 continue
             scanner.pos = end + 1
             return ''.join(chars), True
+    return _parse_unquoted(scanner), False
+
+
+def _doubled_quote_value(text, pos):
+    """True for `""` followed by more value (not the end, a space, `;`, `,`, `)` or a third `"`): an unquoted
+    value that starts with a literal quote, as in EM's documented `""Backup""`. A bare `""` stays the empty
+    quoted value, and three quotes open a quoted value that starts with a quote."""
+    following = text[pos + 2:pos + 3]
+    return bool(following) and following not in ';,)"' and not following.isspace()
+
+
+def _parse_unquoted(scanner):
+    text = scanner.text
     chars = []
     while scanner.pos < len(text) and text[scanner.pos] not in ';,)':
+        if text.startswith('""', scanner.pos):
+            chars.append('"')
+            scanner.pos += 2
+            continue
         if text[scanner.pos] in '("':
-            scanner.unexpected(' Values holding ( or " must be quoted ("" for a quote).')
+            scanner.unexpected(' Values holding ( or " must be quoted, with "" for a quote.')
         if not text[scanner.pos].isspace():  # EM drops spaces of unquoted values
             chars.append(text[scanner.pos])
         scanner.pos += 1
-    return ''.join(chars), False
+    return ''.join(chars)

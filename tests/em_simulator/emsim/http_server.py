@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 from . import api
 from .errors import ApiError
+from .live import LiveError
+
+_MAX_BODY = 1024 * 1024  # a /__simulator request body is read up to this size; /api bodies are discarded
 
 _QUIET_ERRORS = (ConnectionError, ssl.SSLError, socket.timeout, TimeoutError)
 
@@ -85,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- dispatch -------------------------------------------------------------------------------
     def _dispatch(self):
-        self._discard_body()
+        self.body = self._read_body()
         parts = urlsplit(self.path)
         path = parts.path or '/'
         if path.startswith('/__simulator'):
@@ -95,14 +98,21 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b'<html><body><h1>Not Found</h1></body></html>', 'text/html')
 
-    def _discard_body(self):
+    def _read_body(self):
+        """The request body (the first _MAX_BODY bytes; the rest is read and dropped)."""
         length = self.headers.get('Content-Length')
         remaining = int(length) if length and length.isdigit() else 0
+        kept = []
+        size = 0
         while remaining > 0:
             chunk = self.rfile.read(min(remaining, 65536))
             if not chunk:
                 break
             remaining -= len(chunk)
+            if size < _MAX_BODY:
+                kept.append(chunk[:_MAX_BODY - size])
+                size += len(kept[-1])
+        return b''.join(kept)
 
     def _base(self):
         scheme = 'https' if self.server.ssl_context is not None else 'http'
@@ -162,18 +172,32 @@ class Handler(BaseHTTPRequestHandler):
             '/__simulator/stats/reset': ('POST', self._reset),
             '/__simulator/catalog': ('GET', sim.catalog),
             '/__simulator/shutdown': ('POST', self._shutdown),
+            '/__simulator/task-sessions': ('POST', self._new_task_session),
         }
         endpoint = endpoints.get(path.rstrip('/'))
+        status = 200
         if endpoint is None:
             status, payload = 404, {'error': 'unknown simulator endpoint %s' % path}
         elif endpoint[0] != self.command:
             status, payload = 405, {'error': '%s needs %s' % (path, endpoint[0])}
         else:
-            status, payload = 200, endpoint[1]()
+            try:
+                payload = endpoint[1]()
+            except LiveError as exc:
+                status, payload = 400, {'error': str(exc)}
+            if endpoint[1] == self._new_task_session and status == 200:
+                status = 201
         headers = [('Allow', endpoint[0])] if status == 405 else []
         self._send(status, json.dumps(payload, ensure_ascii=False).encode('utf-8'), 'application/json', headers)
         if status == 200 and endpoint[1] == self._shutdown:
             sim.shutdown()  # only now: the answer is out before the process ends
+
+    def _new_task_session(self):
+        try:
+            body = json.loads(self.body.decode('utf-8')) if self.body.strip() else None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise LiveError('The body is not JSON (%s).' % exc)
+        return self.server.sim.live.create(body)
 
     def _reset(self):
         sim = self.server.sim

@@ -8,6 +8,20 @@ import json
 _ENTITY_TAIL = ('VmDisplayName', 'Name', 'UID')
 _CAMEL = {}
 
+# The entity lists a real EM 12/13 QueryResult holds under Entities, in its order: all null but the one
+# queried. (Two names carry EM's own misspelling, `Enterpise`; real answers send them so.)
+ENTITY_LISTS = (
+    'Jobs', 'FailoverPlans', 'Backups', 'Replicas', 'Repositories', 'RestorePoints', 'VmRestorePoints',
+    'VAppRestorePoints', 'VmReplicaPoints', 'BackupJobSessions', 'ReplicaJobSessions', 'ReplicaTaskSessions',
+    'RestoreSessions', 'HierarchyRoots', 'BackupTaskSessions', 'BackupServers', 'ManagedServers', 'EnterpiseRoles',
+    'EnterpiseAccounts', 'WanAccelerators', 'CloudGateways', 'CloudTenants', 'CloudReplicas', 'VCloudOrganizationConfigs',
+    'BackupFiles', 'VSphereSelfServiceConfigs', 'CloudPublicIps', 'CloudHardwarePlans', 'CloudVmReplicaPoints',
+    'AgentRestorePoints', 'AgentBackupJob', 'CloudGatewayPools', 'CloudFailoverPlans', 'ExternalRepositories',
+    'VlanConfigurations', 'CloudFailoverSessions', 'AgentProtectionGroups', 'DiscoveredComputers', 'FileServers',
+    'NASJobs', 'CdpReplicas', 'CdpReplicaVms', 'CdpPolicies', 'CdpReplicaSessions', 'CdpReplicaTaskSessions',
+    'VAppReplicaPoints', 'VmCdpReplicas', 'VAppCdpReplicas', 'VAppCdpReplicaVms', 'SystemSessions',
+)
+
 
 def camel_key(key):
     """PascalCase -> natural camelCase: UID -> uid, VmUid -> vmUid, CreationTimeUTC -> creationTimeUTC."""
@@ -75,7 +89,7 @@ class JsonWriter:
         items = [self.node(node) for node in nodes]
         return self.dumps({
             'Refs': {'Refs': items} if list_key is None else None,
-            'Entities': None if list_key is None else {list_key: {list_key: items}},
+            'Entities': None if list_key is None else _entities(list_key, items),
             'Resources': None,
             'Links': None,
             'PagingInfo': {
@@ -95,13 +109,21 @@ class JsonWriter:
     def enterprise_manager(self, versions):
         create = '/api/sessionMngr/?v='
         return self.dumps({
-            'Links': [self.link(('Down', '/api/logonSessions', None, 'LogonSessionList')),
-                      self.link(('Create', create + 'latest', None, 'LogonSession'))],
             'SupportedVersions': {'SupportedVersions': [
                 {'Links': [self.link(('Create', create + name, None, 'LogonSession'))], 'Name': name} for name in versions]},
+            'Links': [self.link(('Down', '/api/logonSessions', None, 'LogonSessionList')),
+                      self.link(('Create', create + 'latest', None, 'LogonSession'))],
+            'Href': None,  # real EM 12 and 13 send both as null on /api/
+            'Type': None,
         })
 
     def error(self, status, message):
         # Keys in alphabetical order, as EM writes them.
         return self.dumps({'FirstChanceExceptionMessage': None, 'Message': message, 'StackTrace': None, 'Status': None,
                            'StatusCode': status})
+
+
+def _entities(list_key, items):
+    entities = dict.fromkeys(ENTITY_LISTS)
+    entities[list_key] = {list_key: items}
+    return entities

@@ -19,18 +19,19 @@ class BackupServer:
 
 
 class Job:
-    __slots__ = ('id', 'uid', 'name', 'server', 'job_type', 'vms', 'start_second', 'concurrency', 'running')
+    __slots__ = ('id', 'uid', 'name', 'server', 'job_type', 'vms', 'start_second', 'concurrency', 'running', 'source')
 
-    def __init__(self, guid, name, server, start_second, concurrency):
+    def __init__(self, guid, name, server, start_second, concurrency, job_type='Backup'):
         self.id = guid
         self.uid = 'urn:veeam:Job:' + guid
         self.name = name
         self.server = server
-        self.job_type = 'Backup'
+        self.job_type = job_type
         self.vms = []
         self.start_second = start_second  # second of the UTC day the schedule starts the job
         self.concurrency = concurrency
         self.running = False
+        self.source = None  # the backup job a copy job (or copy worker) reads from
 
 
 class Vm:
@@ -48,7 +49,7 @@ class Vm:
 
 class JobSession:
     __slots__ = ('id', 'uid', 'name', 'job', 'creation', 'end', 'state', 'result', 'progress', 'failure_message',
-                 'is_retry', 'tasks')
+                 'is_retry', 'tasks', 'job_type', 'taskless')
 
     def __init__(self, guid, job, creation, is_retry):
         self.id = guid
@@ -63,6 +64,8 @@ class JobSession:
         self.failure_message = None
         self.is_retry = is_retry
         self.tasks = []
+        self.job_type = job.job_type  # JobType of the session (an agent job also has AgentManagement children)
+        self.taskless = False  # a session type that has no BackupTaskSession (copy parents, NAS, agent children)
 
 
 class TaskSession:

@@ -18,8 +18,13 @@ JOB_TYPES = ['Backup', 'BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopy
              'NasBackup']
 
 
+def _guid_part(text):
+    """`urn:veeam:BackupTaskSession:<guid>` or a bare `<guid>` -> the GUID, case-folded: both forms match."""
+    return text.rsplit(':', 1)[-1].casefold()
+
+
 class Field:
-    """kind: text | time | enum | int | bool. `key` maps a record to a comparable value (None = no value)."""
+    """kind: text | uid | time | enum | int | bool. `key` maps a record to a comparable value (None = no value)."""
     __slots__ = ('name', 'kind', 'key', 'enum')
 
     def __init__(self, name, kind, getter, enum=None):
@@ -28,6 +33,8 @@ class Field:
         self.enum = enum
         if kind == 'text':
             self.key = lambda record: getter(record).casefold()
+        elif kind == 'uid':
+            self.key = lambda record: _guid_part(getter(record))
         elif kind == 'enum':
             index = dict((value, position) for position, value in enumerate(enum))
             self.key = lambda record: index.get(getter(record), -1)
@@ -39,6 +46,8 @@ class Field:
         value = comparison.value
         if self.kind == 'text':
             return value.casefold()
+        if self.kind == 'uid':
+            return _guid_part(value)
         if self.kind == 'time':
             ticks = parse_filter_time(value)
             if ticks is None:
@@ -79,7 +88,7 @@ class QueryType:
 _TIME_ALIASES = {'CreationTimeUTC': 'CreationTime', 'EndTimeUTC': 'EndTime'}
 
 BACKUP_TASK_SESSION = QueryType('BackupTaskSession', 'BackupTaskSessions', [
-    Field('UID', 'text', lambda task: task.uid),
+    Field('UID', 'uid', lambda task: task.uid),
     Field('Name', 'text', lambda task: task.name),
     Field('CreationTime', 'time', lambda task: task.creation),
     Field('EndTime', 'time', lambda task: task.end),
@@ -87,26 +96,26 @@ BACKUP_TASK_SESSION = QueryType('BackupTaskSession', 'BackupTaskSessions', [
     Field('Result', 'enum', lambda task: task.result, RESULTS),
     Field('Reason', 'text', lambda task: task.reason),
     Field('TotalSize', 'int', lambda task: task.total_size),
-    Field('JobSessionUid', 'text', lambda task: task.job_session.uid),
-    Field('JobUid', 'text', lambda task: task.job_session.job.uid),
+    Field('JobSessionUid', 'uid', lambda task: task.job_session.uid),
+    Field('JobUid', 'uid', lambda task: task.job_session.job.uid),
     Field('JobName', 'text', lambda task: task.job_session.job.name),
-    Field('BackupServerUid', 'text', lambda task: task.job_session.job.server.uid),
+    Field('BackupServerUid', 'uid', lambda task: task.job_session.job.server.uid),
     Field('BackupServerName', 'text', lambda task: task.job_session.job.server.name),
     Field('VmDisplayName', 'text', lambda task: task.vm.name),
 ], _TIME_ALIASES)
 
 BACKUP_JOB_SESSION = QueryType('BackupJobSession', 'BackupJobSessions', [
-    Field('UID', 'text', lambda session: session.uid),
+    Field('UID', 'uid', lambda session: session.uid),
     Field('Name', 'text', lambda session: session.name),
-    Field('JobUid', 'text', lambda session: session.job.uid),
+    Field('JobUid', 'uid', lambda session: session.job.uid),
     Field('JobName', 'text', lambda session: session.job.name),
-    Field('JobType', 'enum', lambda session: session.job.job_type, JOB_TYPES),
+    Field('JobType', 'enum', lambda session: session.job_type, JOB_TYPES),
     Field('CreationTime', 'time', lambda session: session.creation),
     Field('EndTime', 'time', lambda session: session.end),
     Field('State', 'enum', lambda session: session.state, JOB_SESSION_STATES),
     Field('Result', 'enum', lambda session: session.result, RESULTS),
     Field('IsRetry', 'bool', lambda session: session.is_retry),
-    Field('BackupServerUid', 'text', lambda session: session.job.server.uid),
+    Field('BackupServerUid', 'uid', lambda session: session.job.server.uid),
     Field('BackupServerName', 'text', lambda session: session.job.server.name),
 ], _TIME_ALIASES)
 

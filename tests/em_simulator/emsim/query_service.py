@@ -27,8 +27,14 @@ class QueryResult:
 
 
 class QueryService:
-    def __init__(self, dataset, cache_size=64):
+    """max_page_size: a silent cap of pageSize (0: none); PagingInfo's PageSize and the paging links tell the
+    size applied. bad_filter_status: the status of an answer to a filter EM cannot parse (400 or 500)."""
+
+    def __init__(self, dataset, cache_size=64, max_page_size=0, bad_filter_status=400):
+        self.dataset = dataset
         self.sources = {'backuptasksession': dataset.tasks, 'backupjobsession': dataset.job_sessions}
+        self.max_page_size = max_page_size
+        self.bad_filter_status = bad_filter_status
         self.cache = collections.OrderedDict()
         self.cache_size = cache_size
         self.lock = threading.Lock()
@@ -51,33 +57,41 @@ class QueryService:
         if 'sortasc' in first and 'sortdesc' in first:
             raise ApiError(400, 'Use either sortAsc or sortDesc, not both.')
         page_size = _positive(first, 'pagesize', DEFAULT_PAGE_SIZE)
+        if self.max_page_size:
+            page_size = min(page_size, self.max_page_size)
         page = _positive(first, 'page', 1)
+        sort_field = None
         try:
-            sort_field = None
             if 'sortasc' in first or 'sortdesc' in first:
                 sort_field = query_type.field(first.get('sortasc', first.get('sortdesc')))
-            records = self._select(query_type, first.get('filter', ''), sort_field, 'sortdesc' in first)
         except FilterError as exc:
             raise ApiError(400, str(exc))
+        try:
+            records = self._select(query_type, first.get('filter', ''), sort_field, 'sortdesc' in first)
+        except FilterError as exc:
+            raise ApiError(self.bad_filter_status, str(exc))
         pages_count = max(1, -(-len(records) // page_size))
         chosen = records[(page - 1) * page_size:page * page_size]
         paging = Paging(page, page_size, pages_count, _paging_links(params, page, page_size, pages_count))
         return QueryResult(query_type, fmt == 'entities', chosen, paging)
 
     def _select(self, query_type, filter_text, sort_field, descending):
-        key = (query_type.name, filter_text, sort_field.name if sort_field else None, descending)
-        with self.lock:
-            cached = self.cache.get(key)
-            if cached is not None:
-                self.cache.move_to_end(key)
-                return cached
-        records = self.sources[query_type.name.lower()]
         tree = parse(filter_text)
-        if tree is not None:
-            matches = compile_filter(tree, query_type)
-            records = [record for record in records if matches(record)]
-        if sort_field is not None:
-            records = sorted(records, key=sort_key(sort_field), reverse=descending)
+        matches = compile_filter(tree, query_type) if tree is not None else None
+        with self.dataset.lock:  # sessions made while the simulator runs change the data: one consistent view
+            key = (query_type.name, filter_text, sort_field.name if sort_field else None, descending, self.dataset.generation)
+            with self.lock:
+                cached = self.cache.get(key)
+                if cached is not None:
+                    self.cache.move_to_end(key)
+                    return cached
+            records = self.sources[query_type.name.lower()]
+            if matches is not None:
+                records = [record for record in records if matches(record)]
+            elif self.dataset.generation:
+                records = list(records)  # the live list grows: a page walk must not see it move
+            if sort_field is not None:
+                records = sorted(records, key=sort_key(sort_field), reverse=descending)
         with self.lock:
             self.cache[key] = records
             while len(self.cache) > self.cache_size:

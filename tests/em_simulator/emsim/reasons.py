@@ -30,3 +30,15 @@ WARNING = [
     'Guest file indexing for {vm} was skipped, the guest interaction proxy could not reach it. ',
     'Disk 2 (0 B) read at 0 KB/s [changed blocks only]',
 ]
+
+# Backup copy tasks (they copy restore points that exist already, so they fail for target-side reasons).
+COPY_FAILED = [
+    'Error: The target repository [{site}-offsite] did not answer within 30 minutes; the copy interval ended '
+    'before the restore point of {vm} was transferred.\nThe next interval will retry it. ',
+    'Error: Access to the object storage bucket was denied (code 403) while writing {vm}.\n'
+    'Check the credentials of repository [{site}-s3-immutable].',
+]
+COPY_WARNING = [
+    'Warning: The restore point of {vm} was copied, but the retention of the target chain could not be applied '
+    '(file in use: \\\\{ip}\\backup$\\{job_dir}\\{vm}.vbk). ',
+]

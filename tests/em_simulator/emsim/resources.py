@@ -55,7 +55,7 @@ def task_session_entity(task):
         ('Result', task.result),
         ('Reason', task.reason),
         ('TotalSize', task.total_size),
-        ('VmUid', task.vm.uid),
+        ('VmUid', task.vm.uid or None),  # agent computers have none (its form is not documented)
     ], task.variant)
 
 
@@ -87,7 +87,7 @@ def job_session_entity(session):
     ], links, [
         ('JobUid', job.uid),
         ('JobName', job.name),
-        ('JobType', job.job_type),
+        ('JobType', session.job_type),
         ('CreationTimeUTC', iso_z(session.creation)),
         ('EndTimeUTC', iso_z(session.end) if session.end is not None else None),
         ('State', session.state),

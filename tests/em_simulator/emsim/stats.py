@@ -15,10 +15,13 @@ class Stats:
         self.routes = collections.Counter()
         self.faults = collections.Counter()
         self.statuses = collections.Counter()
+        self.since_start = dict.fromkeys(('logons', 'logoffs'), 0)  # never reset
 
     def add(self, name, amount=1):
         with self.lock:
             self.counters[name] += amount
+            if name in self.since_start:
+                self.since_start[name] += amount
 
     def request(self, route):
         with self.lock:
@@ -39,6 +42,8 @@ class Stats:
             result = dict(self.counters)
             result.update({
                 'active_sessions': len(active),
+                'logons_total': self.since_start['logons'],
+                'logoffs_total': self.since_start['logoffs'],
                 'max_active_sessions': store.max_active,
                 'expired_sessions': store.expired,
                 'routes': dict(sorted(self.routes.items())),

@@ -91,7 +91,8 @@ def test_json_logon_body(sim):
     assert sim.request('DELETE', '/api/logonSessions/' + body['SessionId'], token).status_code == 204
 
 
-@pytest.mark.parametrize('auth', [(USER, 'wrong'), ('EM\\nobody', PASSWORD), ('ansible', PASSWORD), ('OTHER\\ansible', PASSWORD), None])
+@pytest.mark.parametrize('auth', [(USER, 'wrong'), ('EM\\nobody', PASSWORD), ('nobody', PASSWORD), ('ansible', 'wrong'),
+                                  ('OTHER\\ansible', PASSWORD), None])
 def test_bad_credentials_get_401_with_basic_challenge(sim, auth):
     response = sim.request('POST', '/api/sessionMngr/?v=latest', auth=auth)
     assert response.status_code == 401
@@ -99,6 +100,25 @@ def test_bad_credentials_get_401_with_basic_challenge(sim, auth):
     assert TOKEN not in response.headers
     error = xml(response)['Error']
     assert error['@StatusCode'] == '401' and error['@Message']
+
+
+@pytest.mark.parametrize('user', ['ansible', 'ANSIBLE', 'EM\\ansible', 'ansible@em'])
+def test_user_names_without_a_domain_are_local_accounts_of_em(sim, user):
+    """A bare name is an account of the EM server itself (machine name EM), as real EM 12 logons show."""
+    token, response = sim.logon(user=user)
+    assert xml(response)['LogonSession']['UserName'] == 'EM\\ansible'
+    assert sim.logoff(token, response).status_code == 204
+
+
+def test_bare_names_in_the_users_file(sim_factory, tmp_path_factory):
+    path = tmp_path_factory.mktemp('bare') / 'users.json'
+    path.write_text(json.dumps([{'username': 'viewer', 'password': 'pw', 'role': 'PortalUser'},
+                                {'username': 'CORP\\auditor', 'password': 'pw', 'role': 'PortalUser'}]), encoding='utf-8')
+    bare = sim_factory('--users', str(path), sessions=50)
+    token, response = bare.logon(user='EM\\viewer', password='pw')
+    assert xml(response)['LogonSession']['UserName'] == 'viewer'
+    bare.logoff(token, response)
+    assert bare.request('POST', '/api/sessionMngr/?v=latest', auth=('auditor', 'pw')).status_code == 401  # not a local account
 
 
 def test_failed_logons_are_counted(users_sim):

@@ -122,6 +122,16 @@ def test_option_defaults():
     assert args.idle_timeout == 900 and args.expire_after_requests == 0 and args.users is None and args.tls_dir is None
     assert (args.latency_ms, args.fail_rate, args.fail_every, args.reset_every, args.stall_every) == (0, 0, 0, 0, 0)
     assert server.parse_args(['--json-keys', 'camel', '--idle-timeout', '1.5']).idle_timeout == 1.5
+    assert (args.job_mix, args.vms, args.max_page_size, args.bad_filter_status) == ('basic', None, 0, 400)
+    chosen = server.parse_args(['--job-mix', 'real', '--vms', '75', '--max-page-size', '250', '--bad-filter-status', '500'])
+    assert (chosen.job_mix, chosen.vms, chosen.max_page_size, chosen.bad_filter_status) == ('real', 75, 250, 500)
+
+
+def test_help_lists_every_option():
+    result = subprocess.run([sys.executable, SERVER, '--help'], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0
+    for option in ('--job-mix', '--vms', '--max-page-size', '--bad-filter-status', '--json-keys', '--sessions'):
+        assert option in result.stdout
 
 
 def _run(args, tmp_path):
@@ -131,7 +141,7 @@ def _run(args, tmp_path):
 
 def test_bad_options_exit_with_a_message(tmp_path):
     bad_users = tmp_path / 'users.json'
-    bad_users.write_text(json.dumps([{'username': 'nodomain', 'password': 'x', 'role': 'PortalUser'}]))
+    bad_users.write_text(json.dumps([{'username': 'CORP\\', 'password': 'x', 'role': 'PortalUser'}]))
     result = _run(['--users', str(bad_users)], tmp_path)
     assert result.returncode == 2 and 'DOMAIN\\user' in result.stderr
     result = _run(['--now', '2025-10-12T14:00:00'], tmp_path)
@@ -140,4 +150,7 @@ def test_bad_options_exit_with_a_message(tmp_path):
     assert result.returncode == 2 and 'between 0 and 1' in result.stderr
     result = _run(['--sessions', '0'], tmp_path)
     assert result.returncode == 2 and '--sessions' in result.stderr
+    for bad in (['--job-mix', 'mixed'], ['--vms', '0'], ['--bad-filter-status', '404'], ['--max-page-size', '-1']):
+        result = _run(bad, tmp_path)
+        assert result.returncode == 2 and bad[0] in result.stderr, bad
     assert not os.path.exists(str(tmp_path / 'port'))

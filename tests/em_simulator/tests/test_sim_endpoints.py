@@ -6,7 +6,7 @@ import collections
 from sim_helpers import xml
 
 STATS_KEYS = {'requests', 'logons', 'logoffs', 'failed_logons', 'entities_served', 'references_served', 'active_sessions',
-              'max_active_sessions', 'expired_sessions', 'routes', 'faults', 'statuses'}
+              'max_active_sessions', 'expired_sessions', 'routes', 'faults', 'statuses', 'logons_total', 'logoffs_total'}
 
 
 def test_stats_count_what_happened(sim_factory):
@@ -26,12 +26,14 @@ def test_stats_count_what_happened(sim_factory):
     assert stats['requests'] == 9 and stats['logons'] == 2 and stats['logoffs'] == 1 and stats['failed_logons'] == 1
     assert stats['entities_served'] == 8 and stats['references_served'] == 6
     assert stats['active_sessions'] == 1 and stats['max_active_sessions'] == 2
+    assert stats['logons_total'] >= 2 and stats['logoffs_total'] >= 1
     assert stats['routes'] == {'POST /api/sessionMngr': 3, 'GET /api/query': 2, 'GET /api/backupTaskSessions/{ID}': 2,
                                'GET (unknown)': 1, 'DELETE /api/logonSessions/{ID}': 1}
     assert stats['statuses'] == {'201': 2, '401': 1, '200': 4, '404': 1, '204': 1}
     # A reset zeroes the counters but keeps the logon sessions.
     after = sim.reset_stats()
     assert after['requests'] == 0 and after['routes'] == {} and after['active_sessions'] == 1 and after['max_active_sessions'] == 1
+    assert (after['logons'], after['logons_total'], after['logoffs_total']) == (0, stats['logons_total'], stats['logoffs_total'])
     assert sim.get('/api/logonSessions', other).status_code == 200
     sim.logoff(other, other_logon)
     assert sim.stats()['active_sessions'] == 0
@@ -62,7 +64,11 @@ def test_catalog_describes_the_data(sim, admin, catalog):
         days[body['CreationTimeUTC'][:10]] += 1
     assert days == {retried['date']: len(retried['task_session_ids'])} and len(retried['task_session_ids']) >= 2
     for job in catalog['jobs']:
-        assert set(job) == {'id', 'uid', 'name', 'backup_server', 'vms', 'task_sessions'} and job['uid'].endswith(job['id'])
+        assert set(job) == {'id', 'uid', 'name', 'job_type', 'backup_server', 'vms', 'task_sessions'} and job['uid'].endswith(job['id'])
+        assert job['job_type'] == 'Backup'  # the basic job mix
+    assert catalog['job_mix'] == 'basic' and list(catalog['job_types']) == ['Backup']
+    assert catalog['job_types']['Backup'] == {'job_sessions': catalog['job_sessions'], 'task_sessions': catalog['total']}
+    assert (samples['copy_after_failed_backup'], samples['failed_copy'], samples['agent_backup']) == (None, None, None)
     assert catalog['oldest_creation_time'] < catalog['window_start'] < catalog['newest_creation_time'] <= catalog['now']
 
 

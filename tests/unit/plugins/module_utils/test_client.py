@@ -15,6 +15,7 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client as client_module
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
     EMAuthenticationError,
     EMAuthorizationError,
@@ -71,6 +72,14 @@ def with_token(token=TOKEN):
 
 
 # --- logon and logoff ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('missing', ['HAS_REQUESTS', 'HAS_XMLTODICT'])
+def test_a_missing_library_is_named_before_any_request(monkeypatch, em, make_client, missing):
+    monkeypatch.setattr(client_module, missing, False)
+    with pytest.raises(EMInputError, match='requests and xmltodict') as caught:
+        make_client()
+    assert 'Install requests and xmltodict' in caught.value.full_message
+
 
 def test_logon_query_logoff(em, make_client):
     expect_logon(em)

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import sys
 
 import pytest
 
@@ -154,6 +156,37 @@ def test_doctype_and_entities_are_refused(body):
         parse_response(body, XML)
     with pytest.raises(EMProtocolError, match='document type declaration or an entity'):
         parse_response(body.encode('utf-16'), XML)
+
+
+def test_a_declaration_the_byte_check_cannot_see_is_refused_by_the_parser():
+    # UTF-16 without a byte order mark: expat reads it, the byte-level pre-check does not see the text
+    for body in ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r><r/>',
+                 '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>',
+                 '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r SYSTEM "http://attacker.example/x.dtd"><r/>'):
+        with pytest.raises(EMProtocolError, match='document type declaration or an entity'):
+            parse_response(body.encode('utf-16-le'), XML)
+
+
+@pytest.mark.parametrize('body', [
+    '[' * 100000 + ']' * 100000,
+    '{"Entities": ' + '{"a": ' * 100000 + '1' + '}' * 100000 + '}',
+])
+def test_deeply_nested_json_is_a_protocol_error(body):
+    with pytest.raises(EMProtocolError, match='nested too deeply'):
+        parse_response(body, JSON)
+
+
+def test_json_nested_deeper_than_the_stack_allows_is_a_protocol_error():
+    # decodable by json.loads (C) yet deeper than the Python stack left for the canonical walk
+    body = '{"Entities": ' + '[' * 400 + ']' * 400 + '}'
+    assert parse_response(body, JSON).data == {}
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 100)
+    try:
+        with pytest.raises(EMProtocolError, match='nested too deeply'):
+            parse_response(body, JSON)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 @pytest.mark.parametrize('content_type, expected', [

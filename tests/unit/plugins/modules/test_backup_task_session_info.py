@@ -190,6 +190,13 @@ def test_missing_requests(monkeypatch, em, run_module):
     assert failed and 'requests' in result['msg'] and 'Failed to import' in result['msg']
 
 
+def test_missing_xmltodict(monkeypatch, em, run_module):
+    monkeypatch.setattr(module_under_test, 'HAS_XMLTODICT', False)
+    for response_format in ('xml', 'json'):  # a requirement of the collection, whatever the format
+        result, failed = run_module(dict(ARGS, response_format=response_format))
+        assert failed and 'requests and xmltodict' in result['msg'] and 'Failed to import' in result['msg']
+
+
 def test_an_expected_error_carries_no_traceback(em, monkeypatch, capsys):
     """The real fail_json at -vvvv: ansible-core attaches the traceback of a pending exception (2.16 at
     verbosity 3+), so an EMError must be reported once no exception is being handled."""
