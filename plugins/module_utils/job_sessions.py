@@ -114,11 +114,11 @@ class JobSessionTypes(object):
         names = set()
         if self.since is not None:
             self.window_read = True  # the whole window at once: later batches only need parents from before it
-            lower = self.since
+            lower, upper = self.since, self.until
         else:
             lower = min(starts) - PARENT_LEAD if starts else None
+            upper = self.until if self.until is not None else (max(starts) if starts else None)
             names = set(f.get('job_name') for f in unknown)
-        upper = self.until if self.until is not None else (max(starts) if starts else None)
         terms = [comparison('CreationTime', '>=', lower) if lower is not None else '',
                  comparison('CreationTime', '<', upper + timedelta(microseconds=1)) if upper is not None else '',
                  self._type_group()]

@@ -32,7 +32,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     query_with,
     task_session,
 )
-from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import JOB_SESSION_QUERY, expect_job_sessions
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import JOB_SESSION_QUERY, expect_job_sessions, job_session
 
 NOW = datetime(2025, 3, 15, 0, 0, 0, tzinfo=timezone.utc)
 URN = 'urn:veeam:BackupTaskSession:'
@@ -251,3 +251,36 @@ def test_facts_are_the_info_module_items(em, make_client):
     facts = render(resolve(make_client, ['db01']), 'facts')[0][0]
     assert tuple(sorted(facts)) == tuple(sorted(TASK_SESSION_KEYS))
     assert facts['creation_time'] == '2025-03-14T01:04:00.000000Z' and facts['reason'] == 'Disk full ' and facts['uid'] == URN + guid(1)
+
+
+# --- job types ----------------------------------------------------------------------------------------
+
+def test_a_vm_name_resolves_to_its_newest_primary_backup_not_a_later_copy(em, make_client):
+    # db01's newest rows are copies (a copy job after a failed backup): the next round digs deeper
+    copies = [session(n, 9 - n, vm='db01', job_session=guid(1, 'c0c0c0c0')) for n in range(1, 6)]
+    expect_logon(em)
+    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page(copies[:5], pages=2, page_size=5))
+    expect_job_sessions(em, [job_session(guid(1, 'c0c0c0c0'), 'BackupCopy')])
+    em.expect('GET', query_with('VmDisplayName=="db01"', 17),  # DEEPER: 4 x 4 rows, and one to tell a cut
+              **page(copies + [session(7, 2, vm='db01', result='Failed'), session(8, 1, vm='db01')], page_size=17))
+    expect_job_sessions(em, [job_session(guid(7, 'b82e6d04'), 'Backup'), job_session(guid(8, 'b82e6d04'), 'Backup')])
+    expect_logoff(em)
+    resolved = resolve(make_client, ['db01'])
+    assert ids_of(resolved) == [('db01', guid(7))]
+    assert resolved[0][1]['job_type'] == 'Backup' and resolved[0][1]['result'] == 'Failed'
+
+
+def test_a_vm_name_with_job_type_resolves_to_that_type(em, make_client):
+    expect_logon(em)
+    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 9, vm='db01'), session(2, 8, vm='db01')]))
+    expect_job_sessions(em, [job_session(guid(1, 'b82e6d04'), 'BackupCopy')], check=lambda text: ';JobType==BackupCopy;' in text or _fail(text))
+    expect_job_sessions(em, [], check=lambda text: text.startswith('UID=="urn:veeam:BackupJobSession:%s"' % guid(2, 'b82e6d04')) or _fail(text))
+    expect_logoff(em)
+    lookup = prepare_lookup(['db01'], job_type='backupcopy', now=NOW)
+    assert lookup.narrowing_text() == 'job type BackupCopy'
+    with make_client() as client:
+        assert ids_of(resolve_terms(client, lookup)) == [('db01', guid(1))]
+
+
+def _fail(text):
+    raise AssertionError('unexpected job session filter: %s' % text)
