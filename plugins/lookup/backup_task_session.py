@@ -69,8 +69,8 @@ options:
     choices: [error, warn, ignore]
     default: error
 notes:
-  - EM's task sessions carry no job type: each task session query is followed by one query of the job sessions of the
-    sessions it found, which give C(job_type) and C(is_retry).
+  - EM's task sessions carry no job type, so each task session query is followed by one query of the job sessions of
+    the sessions it found, which give C(job_type) and C(is_retry).
   - Lookups run on the Ansible controller, whatever host the task targets. EM must be reachable from the controller,
     and C(requests) and C(xmltodict) must be installed in the controller's Python.
   - Lookups ignore a play's or task's C(environment) keyword, which only reaches modules. The E(VEEAM_EM_*) variables
