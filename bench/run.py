@@ -61,6 +61,10 @@ def parse_args(argv=None):
     parser.add_argument('--install', choices=['symlink', 'build'], default='symlink',
                         help='symlink the work tree as the collection (default) or ansible-galaxy build + install it')
     parser.add_argument('--no-profile', action='store_true', help='skip the profile of the module')
+    parser.add_argument('--job-mix', choices=['basic', 'real'], default='real',
+                        help="the simulator's job mix (default real: copy, agent and NAS jobs beside the backups)")
+    parser.add_argument('--vms', type=int, default=None, help="the simulator's VM count (default: about sessions / 45)")
+    parser.add_argument('--cases', type=lambda text: text.split(','), default=None, help='run only these cases (comma-separated names)')
     parser.add_argument('--results', help='results JSON (default bench/results.json; smoke: bench/results/smoke.json)')
     parser.add_argument('--docs', help='Markdown report (default docs/performance.md; smoke: none)')
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
@@ -98,6 +102,8 @@ def run_once(ctx, cfg, case, index, cfgdir):
     argv, env = case.command(ctx, cfg, rss_file=rss_file)
     measured = proc.run(argv, env=env, cwd=cfgdir, watch_pid=cfg.sim.pid)
     stats = cfg.sim.stats()
+    if case.name == 'floor_script_xml' and measured.rc == 0:
+        cfg.job_type_requests = case.job_type_requests(measured)
     run = {
         'rc': measured.rc,
         'wall_s': round(measured.wall, 3),
@@ -145,7 +151,9 @@ def summarize_case(case, cfg, runs):
     if 'error' in last:
         record['error'] = last['error']
     if stats['logons'] and count is not None and case.name not in ('lookup_names', 'latest_few'):
-        record['expected_requests'] = expected_requests(count)
+        record['expected_requests'] = expected_requests(count, cfg.job_type_requests or 0)
+        # what the job types cost beyond logon, task session pages and logoff
+        record['job_type_requests'] = stats['requests'] - expected_requests(count)
     return record
 
 
@@ -225,14 +233,15 @@ def parse_costs(ctx, cfg):
 def run_config(ctx, args, sessions, latency, warm):
     cfgdir = os.path.join(ctx.workdir, 'n%d-l%d' % (sessions, latency))
     os.makedirs(cfgdir)
-    sim = Simulator(ctx.env.python, os.path.join(REPO, 'tests', 'em_simulator', 'server.py'), cfgdir, sessions, SEED, NOW, latency)
+    sim = Simulator(ctx.env.python, os.path.join(REPO, 'tests', 'em_simulator', 'server.py'), cfgdir, sessions, SEED, NOW, latency,
+                    job_mix=args.job_mix, vms=args.vms)
     with sim:
         cfg = Config(sim, sessions, latency, sim.catalog(), cfgdir)
         record = {'sessions': sessions, 'latency_ms': latency, 'window_count': cfg.window_count, 'failed_count': cfg.failed_count,
                   'simulator_start_s': round(sim.start_seconds, 2), 'vm_names_few': cfg.vm_names_few,
                   'vm_names_many_count': len(cfg.vm_names_many), 'cases': {}, 'skipped': {}}
         log('N=%d latency=%gms: %d sessions in the 30-day window' % (sessions, latency, cfg.window_count))
-        cases = all_cases(REPO)
+        cases = [case for case in all_cases(REPO) if args.cases is None or case.name in args.cases]
         # untimed: fills the simulator's query cache and the OS caches; the first configuration also warms Ansible
         for case in cases:
             if case.name == 'floor_script_json' or (warm and case.kind == 'playbook' and case.name in ('module_xml', 'uri')):
@@ -302,7 +311,8 @@ def main(argv=None):
         'command': 'bench/run.py ' + ' '.join((argv if argv is not None else sys.argv[1:])),
         'settings': {'sizes': args.sizes, 'latency_ms': args.latency_ms, 'repeat': args.repeat, 'repeat_large': args.repeat_large,
                      'repeat_large_core': args.repeat_large_core,
-                     'large': args.large, 'seed': SEED, 'now': NOW, 'install': args.install, 'uri_latency_max': args.uri_latency_max},
+                     'large': args.large, 'seed': SEED, 'now': NOW, 'install': args.install, 'uri_latency_max': args.uri_latency_max,
+                     'job_mix': args.job_mix, 'vms': args.vms},
         'load_average_start': [round(x, 2) for x in os.getloadavg()],
         'configs': [],
     }
