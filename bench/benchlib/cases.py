@@ -191,7 +191,9 @@ def all_cases(repo):
         UriCase(),
         ModuleCase('failed_all', 'module, result: Failed over the whole history',
                    lambda cfg: {'bench_result': ['Failed']}, lambda cfg: cfg.failed_count),
-        ModuleCase('latest_few', 'module, latest_per_vm for 5 named VMs',
-                   lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True}, lambda cfg: len(cfg.vm_names_few)),
+        # one entry per VM and job type: the count is that of the VMs among them
+        ModuleCase('latest_few', 'module, latest_per_vm for 5 named VMs (VMs returned)',
+                   lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True, 'bench_count_vms': True},
+                   lambda cfg: len(cfg.vm_names_few)),
         LookupCase(os.path.exists(os.path.join(repo, 'plugins', 'lookup', 'backup_task_session.py'))),
     ]
