@@ -161,6 +161,7 @@ def add_job_types(http, args, headers, sessions, timings):
     known = {}
     requests_made = query(args.filter)
     missing = sorted(set(s['job_session_id'].lower() for s in sessions if s['job_session_id']) - set(known))
+
     def uids(group):
         return '(%s)' % ','.join('UID=="urn:veeam:BackupJobSession:%s"' % guid for guid in group)
     chunk = []

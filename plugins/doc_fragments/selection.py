@@ -20,11 +20,11 @@ options:
     elements: str
   job_type:
     description:
-      - 'Only task sessions of job sessions of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker),
-        V(AgentBackup), V(AgentManagement), V(NasBackup); other values are rejected. A job type EM reports beyond these is returned in RV(backup_task_sessions[].job_type)
-        but cannot be selected.'
-      - 'EM cannot filter task sessions by job type: their job sessions are queried with these types, and only the task sessions of the job sessions EM
-        returns are kept (a task session whose job session EM does not return is not selected).'
+      - Only task sessions whose job session is of these job types, in any letter case.
+      - One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup);
+        other values are rejected. A job type EM reports beyond these is returned in C(job_type) but cannot be selected.
+      - EM cannot filter task sessions by job type, so their job sessions are queried with these types and only the task sessions of the job sessions EM
+        returns are kept (a task session whose job session EM does not return is not selected).
       - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type counts as a primary backup.
     type: list
     elements: str

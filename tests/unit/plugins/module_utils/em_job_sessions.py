@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape, quoteattr
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import BASE, EM_HOST, JSON, NS, XML, XSD, XSI, camel
 
 JOB_SESSION_URN = 'urn:veeam:BackupJobSession:'
+
+
 def job_session_query(base=BASE):
     """The URLs of job session queries (any filter, any page)."""
     return re.compile(re.escape(base) + r'/api/query\?type=BackupJobSession&format=Entities&sortDesc=CreationTime&.*')

@@ -282,8 +282,8 @@ def test_a_copy_after_a_failed_backup_never_makes_the_vm_compliant():
     assert db01['vm_name'] == 'db01' and 'VSS error' in db01['reason']
     assert db01['latest_session']['job_type'] == 'Backup' and db01['latest_copy_session']['job_type'] == 'BackupCopy'
     assert report['compliance'][2]['latest_copy_session']['result'] == 'Failed'  # web01
-    assert [(s['vm_name'], s['job_type']) for s in report['failed_sessions']] == [('web01', 'ImmediateBackupCopyWorker'),
-                                                                                 ('db01', 'Backup')]
+    failed = [(s['vm_name'], s['job_type']) for s in report['failed_sessions']]
+    assert failed == [('web01', 'ImmediateBackupCopyWorker'), ('db01', 'Backup')]
     assert [(row['vm_name'], row['job_type'], row['latest']['result']) for row in report['copies']] == [
         ('web01', 'ImmediateBackupCopyWorker', 'Failed'), ('db01', 'BackupCopy', 'Success')]
     summary = report['summary']
