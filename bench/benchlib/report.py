@@ -195,8 +195,8 @@ def _targets(results):
         module = _case(config, 'module_xml')
         if module and module.get('expected_requests') is not None:
             name = 'requests = 1 logon + ceil(M/%d) + the job session queries of the floor + 1 logoff (M sessions returned)' % PAGE_SIZE
-            detail = '%d (expected %d; %s for the job types)' % (module['requests'], module['expected_requests'],
-                                                                module.get('job_type_requests'))
+            counts = (module['requests'], module['expected_requests'], module.get('job_type_requests'))
+            detail = '%d (expected %d; %s for the job types)' % counts
             _target(rows, name, where, detail, module['requests'] == module['expected_requests'])
         for name in ('module_xml', 'failed_all'):
             case = _case(config, name)

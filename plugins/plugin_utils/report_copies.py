@@ -28,6 +28,7 @@ def copy_rows(copies, summary_of):
         if key not in rows:
             rows[key] = {'job_name': session.get('job_name'), 'vm_name': session.get('vm_name'),
                          'job_type': session.get('job_type'), 'latest': summary_of(session)}
+
     def rank(row):
         return row['latest'].get('result') != 'Failed', (row['vm_name'] or '').lower(), (row['job_name'] or '').lower()
     return sorted(rows.values(), key=rank)
