@@ -1,6 +1,6 @@
 #!/usr/bin/env python
-# The floor of the benchmark: the same HTTP requests as the info module (logon, the paged query,
-# logoff) and the same facts, with nothing but the collection's Python requirements (requests,
+# The floor of the benchmark: the same HTTP requests as the info module (logon, the paged query, the
+# job sessions of the same window for the job types, logoff) and the same facts, with nothing but the collection's Python requirements (requests,
 # xmltodict) and the standard library, no Ansible. Writes {"backup_task_sessions": [...], "count": ...,
 # "summary": ...} to --out and one line of JSON with its own timings to stdout.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -75,6 +75,8 @@ def facts(entity, links):
                            else last_segment(job_session.get('Href')) if job_session else None),
         'job_session_uid': job_session_uid,
         'job_session_name': job_session_name,
+        'job_type': None,
+        'is_retry': None,
         'backup_server_id': last_segment(server.get('Href')) if server else None,
         'backup_server_name': (server.get('Name') or None) if server else None,
         'creation_time': creation_time,
@@ -106,6 +108,73 @@ def page_json(body):
     items = [facts(entity, entity.get('Links') or []) for entity in entities]
     paging = data.get('PagingInfo') or {}
     return items, int(paging.get('PageNum') or 0) < int(paging.get('PagesCount') or 0)
+
+
+def job_sessions_xml(body):
+    """(GUID -> (JobType, IsRetry), more pages?) of one page of a type=BackupJobSession query in XML."""
+    root = xmltodict.parse(body, attr_prefix='', force_list=('BackupJobSession',))['QueryResult']
+    entities = ((root.get('Entities') or {}).get('BackupJobSessions') or {}).get('BackupJobSession') or []
+    types = dict((e['UID'].rsplit(':', 1)[-1].lower(), (e.get('JobType'), {'true': True, 'false': False}.get(e.get('IsRetry'))))
+                 for e in entities)
+    paging = root.get('PagingInfo') or {}
+    return types, int(paging.get('PageNum', 0)) < int(paging.get('PagesCount', 0))
+
+
+def job_sessions_json(body):
+    data = json.loads(body)
+    entities = ((data.get('Entities') or {}).get('BackupJobSessions') or {}).get('BackupJobSessions') or []
+    types = dict((e['UID'].rsplit(':', 1)[-1].lower(), (e.get('JobType'), e.get('IsRetry'))) for e in entities)
+    paging = data.get('PagingInfo') or {}
+    return types, int(paging.get('PageNum') or 0) < int(paging.get('PagesCount') or 0)
+
+
+def read_all(http, url_of, headers, parse, timings):
+    """Every page of one query: parse(page body) -> (items, more?); (items of all pages, requests made)."""
+    items = []
+    page = 1
+    while True:
+        mark = time.perf_counter()
+        response = http.get(url_of(page), headers=headers, timeout=60)
+        response.raise_for_status()
+        parsed = time.perf_counter()
+        timings['http'] += parsed - mark
+        found, more = parse(response.content)
+        items.append(found)
+        timings['parse'] += time.perf_counter() - parsed
+        if not more:
+            return items, page
+        page += 1
+
+
+def add_job_types(http, args, headers, sessions, timings):
+    """job_type and is_retry of every session, as the module reads them: one query of the job sessions of the same
+    window, then the job sessions it did not return by OR'd UIDs (as many as fit in a URL). Returns the requests made."""
+    parse = job_sessions_xml if args.format == 'xml' else job_sessions_json
+    base = '%s/api/query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&pageSize=%d' % (args.url, args.page_size)
+
+    def query(filter_text):
+        pages, count = read_all(http, lambda page: '%s&page=%d&filter=%s' % (base, page, quote(filter_text, safe=';,()')), headers,
+                                parse, timings)
+        for found in pages:
+            known.update(found)
+        return count
+    known = {}
+    requests_made = query(args.filter)
+    missing = sorted(set(s['job_session_id'].lower() for s in sessions if s['job_session_id']) - set(known))
+
+    def uids(group):
+        return '(%s)' % ','.join('UID=="urn:veeam:BackupJobSession:%s"' % guid for guid in group)
+    chunk = []
+    for guid in missing:
+        if chunk and len(quote(uids(chunk + [guid]), safe=';,()')) > 5800:
+            requests_made += query(uids(chunk))
+            chunk = []
+        chunk.append(guid)
+    if chunk:
+        requests_made += query(uids(chunk))
+    for item in sessions:
+        item['job_type'], item['is_retry'] = known.get((item['job_session_id'] or '').lower(), (None, None))
+    return requests_made
 
 
 def summary(sessions):
@@ -156,6 +225,7 @@ def fetch(args):
             if not more:
                 break
             page += 1
+        timings['job_session_requests'] = add_job_types(http, args, headers, sessions, timings)
     finally:
         http.delete('%s/api/logonSessions/%s' % (args.url, session_id), headers=headers, timeout=60)
     timings['total_fetch'] = time.perf_counter() - started

@@ -64,6 +64,9 @@ def parse_args(argv=None):
                         help='run only these cases (comma-separated names, e.g. role_report,module_xml; default every case); '
                              'give --results and --docs elsewhere to keep the full results')
     parser.add_argument('--no-profile', action='store_true', help='skip the profile of the module')
+    parser.add_argument('--job-mix', choices=['basic', 'real'], default='real',
+                        help="the simulator's job mix (default real: copy, agent and NAS jobs beside the backups)")
+    parser.add_argument('--vms', type=int, default=None, help="the simulator's VM count (default: about sessions / 45)")
     parser.add_argument('--results', help='results JSON (default bench/results.json; smoke: bench/results/smoke.json)')
     parser.add_argument('--docs', help='Markdown report (default docs/performance.md; smoke: none)')
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
@@ -105,6 +108,8 @@ def run_once(ctx, cfg, case, index, cfgdir):
     argv, env = case.command(ctx, cfg, rss_file=rss_file)
     measured = proc.run(argv, env=env, cwd=cfgdir, watch_pid=cfg.sim.pid)
     stats = cfg.sim.stats()
+    if case.name == 'floor_script_xml' and measured.rc == 0:
+        cfg.job_type_requests = case.job_type_requests(measured)
     run = {
         'rc': measured.rc,
         'wall_s': round(measured.wall, 3),
@@ -155,7 +160,9 @@ def summarize_case(case, cfg, runs):
     if 'error' in last:
         record['error'] = last['error']
     if stats['logons'] and count is not None and case.name not in ('lookup_names', 'latest_few', 'latest_window', 'inventory_sync'):
-        record['expected_requests'] = expected_requests(count)
+        record['expected_requests'] = expected_requests(count, cfg.job_type_requests or 0)
+        # what the job types cost beyond logon, task session pages and logoff
+        record['job_type_requests'] = stats['requests'] - expected_requests(count)
     return record
 
 
@@ -237,7 +244,8 @@ def parse_costs(ctx, cfg):
 def run_config(ctx, args, sessions, latency, warm):
     cfgdir = os.path.join(ctx.workdir, 'n%d-l%d' % (sessions, latency))
     os.makedirs(cfgdir)
-    sim = Simulator(ctx.env.python, os.path.join(REPO, 'tests', 'em_simulator', 'server.py'), cfgdir, sessions, SEED, NOW, latency)
+    sim = Simulator(ctx.env.python, os.path.join(REPO, 'tests', 'em_simulator', 'server.py'), cfgdir, sessions, SEED, NOW, latency,
+                    job_mix=args.job_mix, vms=args.vms)
     with sim:
         cfg = Config(sim, sessions, latency, sim.catalog(), cfgdir)
         record = {'sessions': sessions, 'latency_ms': latency, 'window_count': cfg.window_count, 'failed_count': cfg.failed_count,
@@ -321,7 +329,8 @@ def main(argv=None):
         'command': 'bench/run.py ' + ' '.join((argv if argv is not None else sys.argv[1:])),
         'settings': {'sizes': args.sizes, 'latency_ms': args.latency_ms, 'repeat': args.repeat, 'repeat_large': args.repeat_large,
                      'repeat_large_core': args.repeat_large_core,
-                     'large': args.large, 'seed': SEED, 'now': NOW, 'install': args.install, 'uri_latency_max': args.uri_latency_max},
+                     'large': args.large, 'seed': SEED, 'now': NOW, 'install': args.install, 'uri_latency_max': args.uri_latency_max,
+                     'job_mix': args.job_mix, 'vms': args.vms},
         'load_average_start': [round(x, 2) for x in os.getloadavg()],
         'configs': [],
     }

@@ -29,6 +29,7 @@ class Config(object):
         names = catalog['vm_names']
         self.vm_names_few = spread(names, names_few)
         self.vm_names_many = spread(names, names_many)
+        self.job_type_requests = None  # the floor's job session queries, read from its output
         self.facts_xml = os.path.join(workdir, 'floor-xml.json')
         self.facts_json = os.path.join(workdir, 'floor-json.json')
 
@@ -44,9 +45,10 @@ def spread(names, count):
     return [names[(i * len(names)) // count] for i in range(count)]
 
 
-def expected_requests(entities):
-    """1 logon + one query per page (an empty result is one page) + 1 logoff."""
-    return 2 + max(1, int(math.ceil(entities / float(PAGE_SIZE))))
+def expected_requests(entities, job_type_requests=0):
+    """1 logon + one query per page (an empty result is one page) + the job session queries that give the
+    job types (as many as the floor, which reads them the same way) + 1 logoff."""
+    return 2 + max(1, int(math.ceil(entities / float(PAGE_SIZE)))) + job_type_requests
 
 
 class Case(object):
@@ -123,6 +125,14 @@ class FloorScriptCase(Case):
     def count(self, measured):
         try:
             return json.loads(measured.stdout.strip().splitlines()[-1])['count']
+        except (ValueError, IndexError, KeyError):
+            return None
+
+    @staticmethod
+    def job_type_requests(measured):
+        """The floor's job session queries (the job type enrichment), or None."""
+        try:
+            return json.loads(measured.stdout.strip().splitlines()[-1])['timings']['job_session_requests']
         except (ValueError, IndexError, KeyError):
             return None
 
@@ -255,8 +265,10 @@ def all_cases(repo):
         UriCase(),
         ModuleCase('failed_all', 'module, result: Failed over the whole history',
                    lambda cfg: {'bench_result': ['Failed']}, lambda cfg: cfg.failed_count),
-        ModuleCase('latest_few', 'module, latest_per_vm for 5 named VMs',
-                   lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True}, lambda cfg: len(cfg.vm_names_few)),
+        # one entry per VM and job type: the count is that of the VMs among them
+        ModuleCase('latest_few', 'module, latest_per_vm for 5 named VMs (VMs returned)',
+                   lambda cfg: {'bench_vm_names': cfg.vm_names_few, 'bench_latest_per_vm': True, 'bench_count_vms': True},
+                   lambda cfg: len(cfg.vm_names_few)),
         LookupCase(os.path.exists(os.path.join(repo, 'plugins', 'lookup', 'backup_task_session.py'))),
         RoleCase(),
         # the inventory (issue 15) against the module's latest_per_vm over the same window, and its cache hit

@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 
 
 class Simulator(object):
-    def __init__(self, python, server, workdir, sessions, seed, now, latency_ms=0, lifetime=3600):
+    def __init__(self, python, server, workdir, sessions, seed, now, latency_ms=0, lifetime=3600, job_mix='real', vms=None):
         self.argv = [python, server, '--host', '127.0.0.1', '--port', '0', '--port-file', os.path.join(workdir, 'sim.port'),
-                     '--sessions', str(sessions), '--seed', str(seed), '--now', now, '--lifetime', str(lifetime)]
+                     '--sessions', str(sessions), '--seed', str(seed), '--now', now, '--lifetime', str(lifetime), '--job-mix', job_mix]
         if latency_ms:
             self.argv += ['--latency-ms', str(latency_ms)]
+        if vms:
+            self.argv += ['--vms', str(vms)]
         self.workdir = workdir
         self.port_file = os.path.join(workdir, 'sim.port')
         self.log_path = os.path.join(workdir, 'sim.log')

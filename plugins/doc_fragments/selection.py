@@ -18,6 +18,16 @@ options:
       - Only task sessions of jobs with these names.
     type: list
     elements: str
+  job_type:
+    description:
+      - Only task sessions whose job session is of these job types, in any letter case.
+      - One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup);
+        other values are rejected. A job type EM reports beyond these is returned in C(job_type) but cannot be selected.
+      - EM cannot filter task sessions by job type, so their job sessions are queried with these types and only the task sessions of the job sessions EM
+        returns are kept (a task session whose job session EM does not return is not selected).
+      - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type counts as a primary backup.
+    type: list
+    elements: str
   state:
     description:
       - Only task sessions in these states, in any letter case.
@@ -81,8 +91,14 @@ options:
     type: str
   latest_per_vm:
     description:
-      - Return only the newest task session of each VM among the selected ones.
+      - Return only the newest task session of each VM and job type among the selected ones.
       - A VM is identified by its EM UID when EM reports one, else by its name.
+      - 'Per job type, so that a backup copy job that ran after a failed backup never hides that failure: a VM with a backup job and a backup copy job has
+        two entries, one per RV(backup_task_sessions[].job_type).'
+      - 'With O(vm_name) and no O(since), reading (newest first) stops at the end of the result page on which every named VM was seen with a primary backup
+        session (with O(job_type), a session of each kind given: primary or copy), instead of reading the VMs'' whole history. The newest session of a job
+        type older than that is then not returned, nor is a VM of another vCenter with the same name whose sessions are all older; give O(since) to read
+        every session of the window.'
     type: bool
     default: false
   limit:
@@ -105,6 +121,8 @@ options:
       - job_session_id
       - job_session_uid
       - job_session_name
+      - job_type
+      - is_retry
       - backup_server_id
       - backup_server_name
       - creation_time
@@ -165,10 +183,12 @@ options:
     elements: str
   job_type:
     description:
-      - Only task sessions of job sessions of these types (the C(JobType) of the parent job session), in any letter case.
+      - Only task sessions whose job session is of these job types, in any letter case.
       - One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup);
-        other values are rejected.
-      - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type is a primary backup.
+        other values are rejected. A job type EM reports beyond these is returned in C(job_type) but cannot be selected.
+      - EM cannot filter task sessions by job type, so their job sessions are queried with these types and only the task sessions of the job sessions EM
+        returns are kept (a task session whose job session EM does not return is not selected).
+      - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type counts as a primary backup.
     type: list
     elements: str
 '''

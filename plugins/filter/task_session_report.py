@@ -20,6 +20,10 @@ description:
   - For every VM in O(required_vms) it checks that its newest successful backup task session started at most O(max_age)
     before the report time; a session counts as successful when it is no longer running and its result is V(Success),
     or V(Warning) when O(allow_warning=true). VM names are compared without regard to case.
+  - Only a VM's primary backups count for compliance. Sessions whose C(job_type) is a backup copy type (V(BackupCopy),
+    V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker)) never make a VM compliant; they are reported beside the
+    backups (C(copies), C(latest_copy_session)), and a failed one is a failed session. Sessions without a C(job_type)
+    count as primary backups.
   - Sessions whose result is in O(fail_on_results) are listed as failed sessions; with O(fail_on_latest_only=true)
     only the newest finished session of each VM in each job counts, so a failure that a later retry fixed does not.
   - The report passes when no required VM is out of compliance and there is no failed session.
@@ -110,10 +114,13 @@ RETURN = r'''
 _value:
   description:
     - The report data. Main keys are C(summary) (C(passed), C(sessions), C(by_result), C(by_state), C(required_vms),
-      C(compliant_vms), C(out_of_compliance_vms), C(out_of_compliance), C(failed_sessions), C(truncated)),
+      C(compliant_vms), C(out_of_compliance_vms), C(out_of_compliance), C(failed_sessions), C(truncated), C(copy_sessions),
+      C(failed_copy_sessions)),
       C(compliance) (one entry per required VM, out-of-compliance VMs first, with C(vm_name), C(compliant), C(status)
       (V(ok), V(no_session), V(too_old), V(unsuccessful) or V(in_progress)), C(reason), C(last_success_time),
-      C(last_success_age_seconds) and C(latest_session)), C(failed_sessions) (newest first), C(per_day) (C(date),
+      C(last_success_age_seconds), C(latest_session) (the newest primary backup session) and C(latest_copy_session) (the
+      newest backup copy session, or null)), C(failed_sessions) (newest first), C(copies) (the newest backup copy session per
+      copy job and VM, failures first, with C(job_name), C(vm_name), C(job_type) and C(latest)), C(per_day) (C(date),
       C(Success), C(Warning), C(Failed), C(Other), C(total) for every UTC day of the window), C(jobs) (per job, then
       per VM, failures first, with counts, the C(latest) and C(latest_finished) sessions and the newest session that
       did not succeed, C(last_problem)), C(sessions)

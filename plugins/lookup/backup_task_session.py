@@ -39,9 +39,11 @@ options:
       - An exact task session name as EM shows it, C(<VM name>@<yyyy-MM-dd HH:mm:ss>) in UTC, for example
         V(fileserver02@2025-03-07 22:14:05).
       - Anything else is a VM name (as EM displays it, in any letter case); it resolves to the newest task session of
-        that VM, among those that match O(result), O(state), O(job_name) and O(since).
-      - O(result), O(state), O(job_name) and O(since) narrow VM name terms only; an ID or a task session name names one
-        session and is returned as found.
+        that VM among those that match O(result), O(state), O(job_name), O(job_type) and O(since), of a primary backup
+        job type unless O(job_type) is given. A backup copy job's session (V(BackupCopy), V(ImmediateBackupCopy),
+        V(ImmediateBackupCopyWorker)) that ran after the VM's backup is never taken for it.
+      - O(result), O(state), O(job_name), O(job_type) and O(since) narrow VM name terms only; an ID or a task session name
+        names one session and is returned as found.
       - A UID of another kind of EM object (any other C(urn:veeam:...)) is refused before any request.
       - A list given as one term is unpacked.
     type: list
@@ -52,8 +54,8 @@ options:
       - What each item is.
       - V(id) is the task session ID (GUID), V(uid) the task session UID (C(urn:veeam:BackupTaskSession:<GUID>)),
         V(facts) the dictionary of the task session with the keys the info module returns
-        (C(id), C(uid), C(name), C(vm_name), C(job_name), C(creation_time), C(end_time), C(state), C(result),
-        C(reason), ...).
+        (C(id), C(uid), C(name), C(vm_name), C(job_name), C(job_type), C(is_retry), C(creation_time), C(end_time),
+        C(state), C(result), C(reason), ...).
     type: str
     choices: [id, uid, facts]
     default: id
@@ -67,6 +69,8 @@ options:
     choices: [error, warn, ignore]
     default: error
 notes:
+  - EM's task sessions carry no job type, so each task session query is followed by one query of the job sessions of
+    the sessions it found, which give C(job_type) and C(is_retry).
   - Lookups run on the Ansible controller, whatever host the task targets. EM must be reachable from the controller,
     and C(requests) and C(xmltodict) must be installed in the controller's Python.
   - Lookups ignore a play's or task's C(environment) keyword, which only reaches modules. The E(VEEAM_EM_*) variables
@@ -153,7 +157,7 @@ _raw:
     - With O(output=id) the task session ID (GUID), with O(output=uid) its UID, with O(output=facts) a dictionary with
       the keys of RV(vbr.enterprise_manager.backup_task_session_info#module:backup_task_sessions) (C(id), C(uid),
       C(name), C(href), C(vm_name), C(vm_uid), C(job_name), C(job_session_id), C(job_session_uid), C(job_session_name),
-      C(backup_server_id), C(backup_server_name), C(creation_time), C(end_time), C(duration_seconds), C(state),
+      C(job_type), C(is_retry), C(backup_server_id), C(backup_server_name), C(creation_time), C(end_time), C(duration_seconds), C(state),
       C(result), C(reason), C(total_size), C(restore_point_id)).
   type: list
   elements: raw

@@ -14,8 +14,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils 
 # The keys of every returned task session, in documentation order.
 TASK_SESSION_KEYS = (
     'id', 'uid', 'name', 'href', 'vm_name', 'vm_uid', 'job_name', 'job_session_id', 'job_session_uid',
-    'job_session_name', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds',
-    'state', 'result', 'reason', 'total_size', 'restore_point_id',
+    'job_session_name', 'job_type', 'is_retry', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time',
+    'duration_seconds', 'state', 'result', 'reason', 'total_size', 'restore_point_id',
 )
 
 
@@ -56,6 +56,9 @@ def normalize_task_session(entity):
         'job_session_id': job_session_id,
         'job_session_uid': job_session_uid,
         'job_session_name': job_session_name,
+        # the parent job session's: job_sessions.JobSessionTypes fills them in
+        'job_type': None,
+        'is_retry': None,
         'backup_server_id': id_from_href(server.get('Href')) if server else None,
         'backup_server_name': server.get('Name') if server else None,
         'creation_time': format_fact_time(created),

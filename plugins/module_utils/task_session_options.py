@@ -38,6 +38,17 @@ SELECTION_OPTIONS = (
         'Only task sessions with these results, in any letter case.',
         'One or more of V(Success), V(Warning), V(Failed); other values are rejected.',
     ], elements='str'),
+    Option('job_type', 'list', [
+        'Only task sessions whose job session is of these job types, in any letter case.',
+        'One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), '
+        'V(AgentManagement), V(NasBackup); other values are rejected. A job type EM reports beyond these is returned in '
+        'C(job_type) but cannot be selected.',
+        'EM cannot filter task sessions by job type, so their job sessions are queried with these types and only the task '
+        'sessions of the job sessions EM returns are kept (a task session whose job session EM does not return is not '
+        'selected).',
+        'V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type '
+        'counts as a primary backup.',
+    ], elements='str'),
     Option('since', 'str', [
         'Only task sessions created at or after this time.',
         'ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; '
@@ -61,8 +72,15 @@ SELECTION_OPTIONS = (
         'error, repeated once rather than O(retries) times).',
     ]),
     Option('latest_per_vm', 'bool', [
-        'Return only the newest task session of each VM among the selected ones.',
+        'Return only the newest task session of each VM and job type among the selected ones.',
         'A VM is identified by its EM UID when EM reports one, else by its name.',
+        'Per job type, so that a backup copy job that ran after a failed backup never hides that failure: a VM with a '
+        'backup job and a backup copy job has two entries, one per RV(backup_task_sessions[].job_type).',
+        'With O(vm_name) and no O(since), reading (newest first) stops at the end of the result page on which every '
+        'named VM was seen with a primary backup session (with O(job_type), a session of each kind given: primary or '
+        'copy), instead of reading the VMs\' whole history. The newest session of a job type older than that is then '
+        'not returned, nor is a VM of another vCenter with the same name whose sessions are all older; give O(since) to '
+        'read every session of the window.',
     ], default=False),
     Option('limit', 'int', [
         'Return at most this many task sessions (the newest). RV(truncated) tells whether more were selected.',
@@ -87,7 +105,7 @@ SELECTION_NAMES = tuple(option.name for option in SELECTION_OPTIONS)
 
 # The narrowing options the lookup takes too (for its VM name terms): the `selection` doc fragment.
 # The others are the module's alone: the `selection.module` fragment.
-SHARED_SELECTION_NAMES = ('job_name', 'state', 'result', 'since')
+SHARED_SELECTION_NAMES = ('job_name', 'job_type', 'state', 'result', 'since')
 MODULE_SELECTION_NAMES = tuple(name for name in SELECTION_NAMES if name not in SHARED_SELECTION_NAMES)
 
 

@@ -23,12 +23,20 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     task_session_filters,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import normalize_job_types
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, TASK_SESSION_URN, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
     TASK_SESSION_KEYS,
     normalize_task_session,
     project,
     validate_fields,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_latest import (
+    creation_key,
+    keep_newest,
+    read_newest_per_vm,
+    streams,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_defaults
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
@@ -104,6 +112,7 @@ def prepare_criteria(criteria, now=None):
         backup_server_names=string_values('backup_server_name', as_list(merged['backup_server_name'])),
         states=normalize_enum('state', as_list(merged['state']), TASK_SESSION_STATES),
         results=normalize_enum('result', as_list(merged['result']), TASK_SESSION_RESULTS),
+        job_types=normalize_job_types(as_list(merged['job_type'])),
         since=since,
         until=until,
         raw_filter=raw_filter,
@@ -138,30 +147,10 @@ def query_filters(search, max_length=MAX_FILTER_LENGTH):
                                 since=search.since, until=search.until, raw=search.raw_filter)
 
 
-def _creation_key(facts):
-    """Sort key of a creation_time: the fixed-width text of format_fact_time sorts as the time does."""
-    return facts.get('creation_time') or ''
-
-
-def _vm_key(facts):
-    """A VM's identity: its EM UID when EM reports one (names can repeat across vCenters), else its name."""
-    if facts.get('vm_uid'):
-        return ('uid', facts['vm_uid'])
-    if facts.get('vm_name') is not None:
-        return ('name', facts['vm_name'])
-    return ('session', facts.get('id'))
-
-
-def _keep_newest(newest, facts):
-    """Record facts in newest (VM key -> facts) when it is that VM's newest session so far."""
-    key = _vm_key(facts)
-    if key not in newest or _creation_key(facts) > _creation_key(newest[key]):
-        newest[key] = facts
-
-
 # The keys the selection itself reads (de-duplication, sorting, latest_per_vm, summary, wait messages):
 # with `fields`, each session keeps only these and the chosen ones while the pages are read.
-_INTERNAL_KEYS = ('id', 'uid', 'vm_name', 'vm_uid', 'job_name', 'creation_time', 'state', 'result')
+_INTERNAL_KEYS = ('id', 'uid', 'vm_name', 'vm_uid', 'job_name', 'job_session_id', 'job_type', 'creation_time', 'state',
+                  'result')
 
 
 def _kept_keys(fields):
@@ -198,63 +187,55 @@ class _Collected(object):
         return facts
 
 
-def _read_newest_per_vm(client, search, filter_text, collected, newest):
-    """latest_per_vm without IDs: one filter's pages into newest (VM key -> facts); True when the
-    limit cut the reading short. Sorted newest first: with a limit, once more VMs than that were seen, the newest session of each
-    of the first `limit` VMs is known. (No early stop once every named VM showed up: VMs of several
-    vCenters can share a name, and the newest of each is wanted.)"""
-    chunk_newest = {}
-    truncated = False
-    # without a limit every page is read, so the next one can be fetched while this one is worked on
-    pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size, prefetch=search.limit is None)
-    for page in pager.iter_pages():
-        for entity in page:
-            facts = collected.add(entity)
-            if facts is not None:
-                _keep_newest(chunk_newest, facts)
-        if search.limit is not None and len(chunk_newest) > search.limit:
-            truncated = True
-            break
-    for facts in chunk_newest.values():
-        _keep_newest(newest, facts)
-    return truncated
-
-
-def _read_all(client, search, filter_text, collected):
+def _read_all(client, search, filter_text, collected, types):
     """Read one filter's sessions; True when EM had more than the limit.
-    IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards."""
+    IDs: every one asked for is read, so missing_ids stays exact; the limit applies afterwards. A job_type
+    selection is applied to what EM returns, so with a limit the pages are read until enough were selected."""
+    if search.job_types and search.limit is not None and not search.ids:
+        selected = 0
+        pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size)
+        for page in pager.iter_pages():
+            batch = types.complete([facts for facts in (collected.add(entity) for entity in page) if facts is not None])
+            selected += sum(1 for facts in batch if types.selected(facts))
+            if selected > search.limit:
+                return True
+        return False
     pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size,
-                         limit=None if search.ids else search.limit, prefetch=True)
+                         limit=None if search.ids or search.job_types else search.limit, prefetch=True)
     for entity in pager:
         collected.add(entity)
     return pager.truncated
 
 
-def _newest_first(search, sessions, newest):
+def _newest_first(search, sessions, newest, streamed):
     """(the sessions to return, newest first, within the limit; True when the limit cut them)."""
     if search.latest_per_vm:
-        if search.ids:
+        if not streamed:
             for facts in sessions:
-                _keep_newest(newest, facts)
+                keep_newest(newest, facts)
         sessions = list(newest.values())
-    sessions.sort(key=_creation_key, reverse=True)
+    sessions.sort(key=creation_key, reverse=True)
     if search.limit is not None and len(sessions) > search.limit:
         return sessions[:search.limit], True
     return sessions, False
 
 
-def _select_once(client, search, accepts):
+def _select_once(client, search, accepts, types):
     """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
     collected = _Collected(_kept_keys(search.fields), accepts)
     newest = {}
     truncated = False
+    streamed = search.latest_per_vm and not search.ids and streams(search)
     for filter_text in search.filters:
-        if search.latest_per_vm and not search.ids:
-            truncated = _read_newest_per_vm(client, search, filter_text, collected, newest) or truncated
+        if streamed:
+            truncated = read_newest_per_vm(client, search, filter_text, collected, newest, types) or truncated
         else:
-            truncated = _read_all(client, search, filter_text, collected) or truncated
-    sessions, cut = _newest_first(search, collected.sessions, newest)
-    return sessions, truncated or cut, set(str(key).lower() for key in collected.seen if key)
+            truncated = _read_all(client, search, filter_text, collected, types) or truncated
+    # the job types of what the pages brought (those read page by page have theirs already)
+    selected = [facts for facts in types.complete(collected.sessions) if types.selected(facts)]
+    sessions, cut = _newest_first(search, selected, newest, streamed)
+    found = set(str(facts.get('id') or facts.get('uid')).lower() for facts in selected)
+    return sessions, truncated or cut, found
 
 
 def summarize(sessions):
@@ -290,8 +271,10 @@ def search_task_sessions(client, criteria, now=None, sleep=time.sleep, monotonic
 
 def _search(client, search, accepts, sleep, monotonic):
     deadline = monotonic() + (search.wait_timeout or 0)
+    types = JobSessionTypes(client, search.job_types, since=search.since, until=search.until,
+                            by_uid=bool(search.ids or search.job_session_uids), page_size=search.page_size)
     while True:
-        sessions, truncated, found = _select_once(client, search, accepts)
+        sessions, truncated, found = _select_once(client, search, accepts, types)
         running = _running(sessions) if search.wait else []
         if not running:
             break
@@ -305,6 +288,9 @@ def _search(client, search, accepts, sleep, monotonic):
                                      running=[s.get('id') for s in running])
         sleep(min(search.wait_sleep, remaining))
 
+    warning = types.warning()
+    if warning:
+        client.warnings.append(warning)
     missing = [given for guid, given in zip(search.ids, search.id_inputs) if guid not in found]
     return {
         'backup_task_sessions': [project(s, search.fields) for s in sessions],

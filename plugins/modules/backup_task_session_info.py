@@ -87,7 +87,7 @@ EXAMPLES = r'''
       loop_control:
         label: "{{ item.vm_name }}"
 
-    - name: Newest task session of two VMs
+    - name: Newest task session of two VMs, per job type (a backup copy job's session never hides a failed backup)
       vbr.enterprise_manager.backup_task_session_info:
         vm_name:
           - ledgerdb01
@@ -95,9 +95,16 @@ EXAMPLES = r'''
         latest_per_vm: true
       register: latest
 
-    - name: Gate on their results
+    - name: Gate on their results (the newest backup and the newest copy of each VM)
       ansible.builtin.assert:
         that: latest.backup_task_sessions | rejectattr('result', 'equalto', 'Success') | list | length == 0
+
+    - name: Failed backup copy jobs of the last day
+      vbr.enterprise_manager.backup_task_session_info:
+        job_type: [BackupCopy, ImmediateBackupCopyWorker]
+        result: Failed
+        since: 24h
+      register: failed_copies
 
 - name: From an inventory host, talking to EM from the controller
   hosts: vmware_vms
@@ -190,6 +197,22 @@ backup_task_sessions:
       description: EM display name of the job session, C(<job name>@<UTC start>).
       type: str
       sample: Web Tier Daily@2025-09-22 03:40:02
+    job_type:
+      description:
+        - C(JobType) of the job session, which EM does not report on the task session itself. V(Backup),
+          V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement) or
+          V(NasBackup); other values EM may send are passed through; null when EM did not return the job session (a warning
+          names such task sessions).
+        - The three copy types are backup copy jobs, whose task sessions copy restore points made by other jobs (they show
+          V(Success) with RV(backup_task_sessions[].total_size) V(0)); every other type is a primary backup.
+        - Read with one EM query of the job sessions of the selected time window (plus one per few dozen job sessions that
+          started before it), or by their IDs for a selection by ID.
+      type: str
+      sample: Backup
+    is_retry:
+      description: Whether the job session is a retry of a failed run (C(IsRetry)); null when EM did not say.
+      type: bool
+      sample: false
     backup_server_id:
       description: ID of the backup server that ran the task, as known to EM.
       type: str

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import normalize_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy, normalize_job_types
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, parse_duration, utc_now
@@ -58,10 +57,9 @@ def prepare_inventory(options, url, username, now=None):
     before any request. url (the checked EM URL) and username only enter the cache fingerprint and
     the `enterprise_manager` host variable; no secret does."""
     now = now or utc_now()
-    criteria = dict((name, options.get(name)) for name in INVENTORY_SELECTION_NAMES if name != 'job_type')
+    criteria = dict((name, options.get(name)) for name in INVENTORY_SELECTION_NAMES)
     criteria['since'] = criteria.get('since') or DEFAULT_SINCE
     search = prepare_criteria(criteria, now=now)
-    job_types = normalize_job_types(as_list(options.get('job_type')))
     max_age = parse_duration(options.get('max_age') or DEFAULT_MAX_AGE, 'max_age')
     allow_warning = options.get('allow_warning')
     if allow_warning is not None and not isinstance(allow_warning, bool):
@@ -69,24 +67,15 @@ def prepare_inventory(options, url, username, now=None):
     fingerprint = dict((name, _plain(options.get(name))) for name in INVENTORY_SELECTION_NAMES + ('max_age', 'allow_warning'))
     url = normalize_url(url)
     fingerprint.update(url=url, username=_plain(username), format=CACHE_FORMAT)
-    return InventorySettings(search=search, job_types=job_types, max_age=max_age, allow_warning=allow_warning is not False,
+    return InventorySettings(search=search, job_types=search.job_types, max_age=max_age, allow_warning=allow_warning is not False,
                              now=now, em_host=urlsplit(url).hostname, fingerprint=fingerprint)
 
 
 def read_sessions(client, settings, warn):
-    """The task sessions of the window, newest first, through the module's selection; job_type is
-    applied here, on the facts (EM is not asked to yet). warn: called when job_type leaves out
-    sessions whose job type is not known."""
-    sessions = search_task_sessions(client, settings.search)['backup_task_sessions']
-    if not settings.job_types:
-        return sessions
-    wanted = frozenset(settings.job_types)
-    kept = [facts for facts in sessions if facts.get('job_type') in wanted]
-    unknown = sum(1 for facts in sessions if facts.get('job_type') is None)
-    if unknown:
-        warn('job_type left out %d task session(s) whose job type is not known (no job_type in their facts); '
-             'remove job_type to see them.' % unknown)
-    return kept
+    """The task sessions of the window, newest first, through the module's selection (job_type
+    included: EM is asked for the job sessions of those types). warn is kept for the plugin's
+    messages; the selection's own warnings come through the client."""
+    return search_task_sessions(client, settings.search)['backup_task_sessions']
 
 
 def vm_key(facts):

@@ -1,13 +1,12 @@
 # -*- coding: utf-8 -*-
 # The selection options of the backup_vms inventory plugin: rows of the collection's option tables
-# (task_session_options.py, job_types.py), with the inventory's own default window. The
+# (task_session_options.py), with the inventory's own default window. The
 # `selection.inventory` doc fragment is written from them by tools/option_docs.py.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import JOB_TYPE_OPTION
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_options
 
 DEFAULT_SINCE = '7d'
@@ -21,5 +20,5 @@ def _since():
     return option.replace(default=DEFAULT_SINCE, description=lines)
 
 
-INVENTORY_SELECTION_OPTIONS = (_since(),) + selection_options(('job_name', 'vm_name', 'backup_server_name')) + (JOB_TYPE_OPTION,)
+INVENTORY_SELECTION_OPTIONS = (_since(),) + selection_options(('job_name', 'vm_name', 'backup_server_name', 'job_type'))
 INVENTORY_SELECTION_NAMES = tuple(option.name for option in INVENTORY_SELECTION_OPTIONS)

@@ -2,7 +2,8 @@
 # Term resolution of the backup_task_session lookup (controller-only, hence plugin_utils): each term (a task session ID or UID, an exact task
 # session name, or a VM name) -> the facts of one task session, for all terms of one call in as few
 # EM queries as possible. IDs and names share OR'd queries; VM names are resolved newest first, in
-# rounds that only ask again for the VMs a truncated answer did not reach.
+# rounds that only ask again for the VMs a truncated answer did not reach. A VM name resolves to a
+# primary backup (or a session of the job_type types), never to a backup copy job's session.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -35,6 +36,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, is_guid, other_object_error, parse_object_id
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy, normalize_job_types
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time
 
@@ -44,8 +47,10 @@ TERM_VM = 'vm_name'
 OUTPUTS = ('id', 'uid', 'facts')
 
 # Rows asked for per VM name in one VM query: a VM backed up daily has one session a day (two with a
-# retry), so its newest is near the top; a VM the rows do not reach gets a query of its own next round.
+# retry, more with copy jobs), so its newest is near the top; a VM the rows do not reach gets a query
+# of its own next round, DEEPER times as many rows when a round found nothing new.
 ROWS_PER_VM = 4
+DEEPER = 4
 
 # "<VM name>@<yyyy-MM-dd HH:mm:ss>[.fraction]": how EM names a task session.
 _SESSION_NAME = re.compile(r'^.+@\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,7})?$')
@@ -72,7 +77,7 @@ class LookupTerm(object):
         return 'LookupTerm(%r, %r)' % (self.text, self.kind)
 
 
-class PreparedLookup(namedtuple('PreparedLookup', 'terms job_names states results since')):
+class PreparedLookup(namedtuple('PreparedLookup', 'terms job_names job_types states results since')):
     """Validated terms and the narrowing of VM name terms (relative `since` fixed at preparation)."""
 
     __slots__ = ()
@@ -86,6 +91,8 @@ class PreparedLookup(namedtuple('PreparedLookup', 'terms job_names states result
             parts.append('state %s' % ' or '.join(self.states))
         if self.job_names:
             parts.append('job %s' % ' or '.join(repr(name) for name in self.job_names))
+        if self.job_types:
+            parts.append('job type %s' % ' or '.join(self.job_types))
         if self.since is not None:
             parts.append('created since %s' % format_utc(self.since))
         return ', '.join(parts)
@@ -127,11 +134,12 @@ def classify_term(value):
     return LookupTerm(text, TERM_VM, name_key(text))
 
 
-def prepare_lookup(terms, result=None, state=None, job_name=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
+def prepare_lookup(terms, result=None, state=None, job_name=None, job_type=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
     """Validate the terms and the VM narrowing options before any request; raises EMInputError."""
     lookup = PreparedLookup(
         terms=[classify_term(term) for term in flatten_terms(terms)],
         job_names=string_values('job_name', as_list(job_name)),
+        job_types=normalize_job_types(as_list(job_type)),
         states=normalize_enum('state', as_list(state), TASK_SESSION_STATES),
         results=normalize_enum('result', as_list(result), TASK_SESSION_RESULTS),
         since=parse_user_time(since, 'since', now=now) if since not in (None, '') else None,
@@ -169,54 +177,66 @@ def _resolve_exact(client, terms, max_length, check):
     """(kind, key) -> facts for ID and task session name terms; the newest wins for a repeated name."""
     wanted = set(term.ref for term in terms)
     found = {}
+    types = JobSessionTypes(client, by_uid=True, max_length=max_length)
     for chunk in chunk_by_length(terms, _exact_filter, max_length):
         accepts = check.bind(lookup_exact_checks([t.key for t in chunk if t.kind == TERM_ID], [t.text for t in chunk if t.kind == TERM_NAME]))
-        for entity in client.query(TASK_SESSION_QUERY_TYPE, filter=_exact_filter(chunk), page_size=DEFAULT_PAGE_SIZE):
-            facts = normalize_task_session(entity)
-            if not accepts(facts):
-                continue
+        pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_exact_filter(chunk), page_size=DEFAULT_PAGE_SIZE)
+        for facts in types.complete(_accepted(pager, accepts)):
             for ref in ((TERM_ID, str(facts.get('id') or '').lower()), (TERM_NAME, name_key(facts.get('name') or ''))):
                 if ref in wanted and ref not in found:
                     found[ref] = facts
-    return found
+    return found, types
+
+
+def _accepted(entities, accepts):
+    """The facts of the entities that satisfy their query (row_check); the others are dropped."""
+    return [facts for facts in (normalize_task_session(entity) for entity in entities) if accepts(facts)]
+
+
+def _resolves(lookup, types, facts):
+    """Whether a VM name term may resolve to facts: a session of the job_type types, else a primary backup."""
+    return types.selected(facts) if lookup.job_types else not is_copy(facts.get('job_type'))
 
 
 def _resolve_vms(client, lookup, terms, max_length, check):
     """(TERM_VM, key) -> facts of each VM's newest matching task session.
 
-    Each query is sorted newest first and cut at ROWS_PER_VM rows per name, so a VM seen in it was seen
-    with its newest session. When EM had more rows, the VMs not seen are asked for again, without the
-    VMs found; a query that was not cut proves the VMs it did not return have no matching session. Every cut answer
-    contains at least one new VM, so this ends after at most one round per VM."""
+    Each query is sorted newest first and cut at rows_per_vm rows per name, so a VM seen in it with a
+    session it may resolve to was seen with its newest such session. When EM had more rows, the VMs not
+    found are asked for again, without the VMs found, and with DEEPER times the rows when the round found
+    nothing (their newest rows were copy jobs'); a query that was not cut proves the VMs it did not
+    return have no matching session."""
     found = {}
+    types = JobSessionTypes(client, lookup.job_types, since=lookup.since, max_length=max_length)
     pending = list(terms)
+    rows_per_vm = ROWS_PER_VM
     while pending:
         again = []
-        progress = False
+        progress = seen = False
         for chunk in chunk_by_length(pending, lambda group: _vm_filter(lookup, group), max_length):
-            limit = min(DEFAULT_PAGE_SIZE, ROWS_PER_VM * len(chunk))
             keys = set(term.key for term in chunk)
             accepts = check.bind(lookup_vm_checks(lookup, chunk))
-            pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=DEFAULT_PAGE_SIZE, limit=limit)
-            for entity in pager:
-                facts = normalize_task_session(entity)
-                if not accepts(facts):
-                    continue
-                key = name_key(facts.get('vm_name') or '')
-                if key in keys:
-                    found[(TERM_VM, key)] = facts
-                    progress = True
-                    keys.discard(key)
-                    if not keys:  # every VM of the chunk has its newest: older rows add nothing
-                        break
+            pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=DEFAULT_PAGE_SIZE,
+                                 limit=rows_per_vm * len(chunk))
+            for page in pager.iter_pages():
+                for facts in types.complete(_accepted(page, accepts)):
+                    key = name_key(facts.get('vm_name') or '')
+                    seen = seen or key in keys
+                    if key in keys and _resolves(lookup, types, facts):
+                        found[(TERM_VM, key)] = facts
+                        progress = True
+                        keys.discard(key)
+                if not keys:  # every VM of the chunk has its newest: older rows add nothing
+                    break
             if keys and pager.truncated:
                 again.extend(term for term in chunk if term.ref not in found)
-        if not progress:
+        if not seen:
             # EM returned rows whose VM names match no term as we compare them (a collation
             # difference): asking again would return the same rows.
             break
+        rows_per_vm *= 1 if progress else DEEPER
         pending = again
-    return found
+    return found, types
 
 
 def resolve_terms(client, lookup, max_length=MAX_FILTER_LENGTH):
@@ -229,11 +249,14 @@ def resolve_terms(client, lookup, max_length=MAX_FILTER_LENGTH):
 def _resolve_all(client, lookup, max_length, check):
     exact = _unique(lookup.terms, TERM_ID) + _unique(lookup.terms, TERM_NAME)
     found = {}
-    if exact:
-        found.update(_resolve_exact(client, exact, max_length, check))
-    vms = _unique(lookup.terms, TERM_VM)
-    if vms:
-        found.update(_resolve_vms(client, lookup, vms, max_length, check))
+    for kind_terms, resolve in ((exact, lambda terms: _resolve_exact(client, terms, max_length, check)),
+                                (_unique(lookup.terms, TERM_VM), lambda terms: _resolve_vms(client, lookup, terms, max_length, check))):
+        if kind_terms:
+            resolved, types = resolve(kind_terms)
+            found.update(resolved)
+            warning = types.warning()
+            if warning:
+                client.warnings.append(warning)
     return [(term, found.get(term.ref)) for term in lookup.terms]
 
 

@@ -13,7 +13,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time, parse_user_time
 
 # The keys of every session the counts, verdicts and rankings use; anything else is read from '_source'.
-JUDGED_KEYS = ('vm_name', 'job_name', 'backup_server_name', 'state', 'result')
+JUDGED_KEYS = ('vm_name', 'job_name', 'job_type', 'backup_server_name', 'state', 'result')
 
 
 def sessions_of(data):

@@ -11,12 +11,14 @@ __metaclass__ = type
 from collections import namedtuple
 from datetime import timedelta
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES, TASK_SESSION_RESULTS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_duration,
     utc_now,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_copies import attach_copies, copy_rows, copy_summary, split_copies
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_chart import (
     RESULT_COLUMNS,
     chart_geometry,
@@ -28,7 +30,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_inpu
 _RESULT_RANK = {'Failed': 0, 'Warning': 2, 'Success': 3}
 _OTHER_RANK = 1
 # Kept from the facts for a session summary in compliance entries and table rows.
-_SESSION_SUMMARY_KEYS = ('id', 'vm_name', 'job_name', 'backup_server_name', 'creation_time', 'end_time',
+_SESSION_SUMMARY_KEYS = ('id', 'vm_name', 'job_name', 'job_type', 'is_retry', 'backup_server_name', 'creation_time', 'end_time',
                          'duration_seconds', 'state', 'result', 'reason', 'total_size')
 
 # What a required VM is judged by: the results that count as success, the oldest start that still
@@ -205,7 +207,7 @@ def _clean(entry):
     return dict(entry['_source'])
 
 
-def _summary(entries, required, compliance, failed, truncated):
+def _summary(entries, required, compliance, failed, truncated, copies):
     out_of_compliance = [c['vm_name'] for c in compliance if not c['compliant']]
     by_result = dict((r, 0) for r in TASK_SESSION_RESULTS)
     by_result.update(_count_by(entries, 'result'))
@@ -224,6 +226,7 @@ def _summary(entries, required, compliance, failed, truncated):
         'failed_sessions': len(failed),
         'failed_vms': sorted(set(s.get('vm_name') or '(unknown VM)' for s in failed), key=lambda n: n.lower()),
         'truncated': truncated,
+        **copy_summary(copies, failed),
     }
 
 
@@ -257,7 +260,9 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
     if required and window_since is not None and window_since > cutoff:
         warnings.append('The report window starts at %s, less than %s before %s: older successful sessions were not read.' % (
             format_utc(window_since), max_age_label, format_utc(as_of)))
-    compliance = _compliance(entries, required, _Rules(ok_results, cutoff, as_of, max_age_label, window_since))
+    primary, copies = split_copies(entries)  # a VM is judged by its own backups, never by a copy job
+    compliance = attach_copies(_compliance(primary, required, _Rules(ok_results, cutoff, as_of, max_age_label, window_since)),
+                               copies, _summary_of)
     failed = _failed_sessions(entries, fail_on, fail_on_latest_only)
     per_day_rows = per_day(entries, window_since, as_of, warnings)
     report = {
@@ -268,11 +273,12 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
         'settings': {
             'required_vms': required, 'max_age': max_age_label, 'max_age_seconds': max_age_seconds,
             'allow_warning': allow_warning, 'ok_results': list(ok_results), 'fail_on_results': fail_on,
-            'fail_on_latest_only': fail_on_latest_only, 'all_sessions': all_sessions,
+            'fail_on_latest_only': fail_on_latest_only, 'all_sessions': all_sessions, 'copy_job_types': list(COPY_JOB_TYPES),
         },
-        'summary': _summary(entries, required, compliance, failed, truncated),
+        'summary': _summary(entries, required, compliance, failed, truncated, copies),
         'compliance': compliance,
         'failed_sessions': [_clean(s) for s in failed],
+        'copies': copy_rows(copies, _summary_of),
         'per_day': per_day_rows,
         'jobs': _jobs(entries),
         'warnings': warnings,

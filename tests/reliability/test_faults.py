@@ -27,9 +27,10 @@ CASES = [
     Case('stall_recovered', 'faults', 'every 2nd request stalls 3 s, timeout=1',
          'the read timeouts are retried; complete results; logged off',
          options=['--sessions', '2500', '--stall-every', '2', '--stall-seconds', '3'], args={'fields': FIELDS, 'timeout': 1}),
-    Case('token_expiry', 'faults', 'the logon token expires after 2 requests, in the middle of 3 pages (--expire-after-requests 2)',
+    Case('token_expiry', 'faults', 'the logon token expires after 3 requests, in the middle of 4 pages and the job session query '
+         '(--expire-after-requests 3)',
          'exactly one new logon, the page repeated once; complete results; both sessions gone',
-         options=['--sessions', '2500', '--expire-after-requests', '2'], args={'fields': FIELDS}),
+         options=['--sessions', '3500', '--expire-after-requests', '3'], args={'fields': FIELDS}),
     Case('faults_on_auth', 'faults', '503 on every 2nd request including logon and logoff (--faults-on-auth), 2500 sessions',
          'complete results, and the logoff is retried so no logon session is left behind',
          options=['--sessions', '2500', '--fail-every', '2', '--faults-on-auth'], args={'fields': FIELDS}),

@@ -17,7 +17,7 @@ URL_PASSWORD = 'LookupUrlPw-%s' % GUID[:8]
 NON_ASCII_VM = 'köln-fs01'
 SPACED_VM = 'Finance Share 02'
 FACT_KEYS = {'id', 'uid', 'name', 'href', 'vm_name', 'vm_uid', 'job_name', 'job_session_id', 'job_session_uid', 'job_session_name',
-             'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds', 'state', 'result', 'reason',
+             'job_type', 'is_retry', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds', 'state', 'result', 'reason',
              'total_size', 'restore_point_id'}
 
 
@@ -65,7 +65,7 @@ GOOD = [
          'no item, no error (escaped, nothing matches)', terms=['x;Result==Failed', 'x",VmDisplayName!="'], options={'on_missing': 'ignore'}),
     good('lookup_mixed_terms', 'an upper-case GUID, a UID, a VM name with spaces and a task session name in one call',
          'four IDs in the order of the terms, with one logon', terms=None),
-    good('lookup_facts', 'output=facts for a VM name', 'a dict with exactly the 20 documented keys', terms=[SPACED_VM], options={'output': 'facts'}),
+    good('lookup_facts', 'output=facts for a VM name', 'a dict with exactly the 22 documented keys', terms=[SPACED_VM], options={'output': 'facts'}),
     good('lookup_missing_error', 'a VM name term with path characters (../../logonSessions) that matches nothing',
          'escaped, then an error naming the term and on_missing; logged off', terms=['../../logonSessions'],
          says=('../../logonSessions', 'on_missing')),

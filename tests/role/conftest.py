@@ -150,14 +150,15 @@ def _url_open(url, method='GET', cafile=None, timeout=10):
 
 
 @contextmanager
-def em_simulator(workdir, sessions=800, seed=11, tls=False, lifetime=600):
-    """Start tests/em_simulator/server.py on 127.0.0.1; always stop it (it also exits by itself after lifetime)."""
+def em_simulator(workdir, sessions=800, seed=11, tls=False, lifetime=600, job_mix='real'):
+    """Start tests/em_simulator/server.py on 127.0.0.1; always stop it (it also exits by itself after lifetime).
+    The real job mix by default: backup copy, agent and NAS jobs beside the VM backups, as real EMs answer."""
     if not SIMULATOR.is_file():
         pytest.fail('The EM simulator %s is missing: these tests need it.' % SIMULATOR)
     workdir.mkdir(parents=True, exist_ok=True)
     port_file = workdir / 'port'
     argv = [sys.executable, str(SIMULATOR), '--host', '127.0.0.1', '--port', '0', '--port-file', str(port_file),
-            '--sessions', str(sessions), '--seed', str(seed), '--lifetime', str(lifetime)]
+            '--sessions', str(sessions), '--seed', str(seed), '--lifetime', str(lifetime), '--job-mix', job_mix]
     if tls:
         argv += ['--tls-dir', str(workdir / 'tls')]
     url = cafile = None
@@ -176,8 +177,11 @@ def em_simulator(workdir, sessions=800, seed=11, tls=False, lifetime=600):
         def stats():
             return json.loads(_url_open(url + '/__simulator/stats', cafile=cafile).decode('utf-8'))
 
+        def catalog():
+            return json.loads(_url_open(url + '/__simulator/catalog', cafile=cafile).decode('utf-8'))
+
         stats()
-        yield SimpleNamespace(url=url, cafile=cafile, stats=stats, workdir=workdir)
+        yield SimpleNamespace(url=url, cafile=cafile, stats=stats, catalog=catalog, workdir=workdir)
     finally:
         if url:
             try:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 EM_PASSWORD = 'ansible-demo'
+COPY_JOB_TYPES = ('BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker')
 
 
 def _utc(text):
@@ -32,7 +33,9 @@ def em_report(run_playbook, em_env, simulator, tmp_path_factory):
     failed = sorted(s['vm_name'] for s in latest if s['result'] == 'Failed')[:3]
     succeeded = sorted(s['vm_name'] for s in latest if s['result'] == 'Success')[:3]
     assert failed and succeeded, 'the simulator data should hold VMs whose latest session failed and succeeded'
-    required = failed + succeeded + ['no-such-vm-x2']
+    # the headline case of the real job mix: the newest backup failed, a copy job succeeded after it
+    headline = simulator.catalog()['samples']['copy_after_failed_backup']
+    required = failed + succeeded + [headline['vm_name'], 'no-such-vm-x2']
     report_dir = tmp_path_factory.mktemp('em-report')
     logons_before = simulator.stats()['logons']
     result = run_playbook('report_from_em.yml', {'required_vms': required, 'since': '7d', 'max_age': '24h', 'report_dir': str(report_dir),
@@ -40,7 +43,7 @@ def em_report(run_playbook, em_env, simulator, tmp_path_factory):
     report = json.loads((report_dir / 'task_session_report.json').read_text(encoding='utf-8'))
     stats = simulator.stats()
     return {'dir': report_dir, 'run': result, 'report': report, 'required': required, 'stats': stats,
-            'logons': stats['logons'] - logons_before}
+            'logons': stats['logons'] - logons_before, 'catalog': simulator.catalog()}
 
 
 def test_compliance_matches_the_sessions(em_report):
@@ -50,7 +53,8 @@ def test_compliance_matches_the_sessions(em_report):
     cutoff = as_of - timedelta(hours=24)
     expected = {}
     for vm in em_report['required']:
-        own = [s for s in report['sessions'] if s['vm_name'].lower() == vm.lower()]
+        # a VM's own backups only: a backup copy job's session never makes it compliant
+        own = [s for s in report['sessions'] if s['vm_name'].lower() == vm.lower() and s['job_type'] not in COPY_JOB_TYPES]
         expected[vm] = any(s['result'] in ('Success', 'Warning') and s['state'] == 'Completed' and _utc(s['creation_time']) >= cutoff
                            for s in own)
     verdicts = dict((c['vm_name'], c['compliant']) for c in report['compliance'])
@@ -94,7 +98,9 @@ def test_gate_failed_once_for_all_hosts(em_report):
     assert '- no-such-vm-x2: no backup task session since' in out
     for session in em_report['report']['failed_sessions'][:5]:
         started = session['creation_time'][:19] + 'Z'
-        line = '- %s in job %s on %s, started %s: Failed' % (session['vm_name'], session['job_name'], session['backup_server_name'], started)
+        kind = 'backup copy job' if session['job_type'] in COPY_JOB_TYPES else 'job'
+        line = '- %s in %s %s on %s, started %s: Failed' % (session['vm_name'], kind, session['job_name'], session['backup_server_name'],
+                                                            started)
         # ansible-core 2.16 prints the message only JSON-encoded (a job name may hold a backslash)
         assert line in out or json.dumps(line)[1:-1] in out
     # the module ran once (run_once + delegate_to) although the play has two hosts, and logged off
@@ -142,3 +148,33 @@ def test_a_misspelled_connection_variable_fails_naming_it(run_playbook, simulato
     assert result.returncode != 0
     assert 'Unsupported parameters' in result.stdout and 'timout' in result.stdout, result.stdout[-3000:]
     assert EM_PASSWORD not in result.stdout and EM_PASSWORD not in result.stderr
+
+
+def test_a_copy_after_a_failed_backup_leaves_the_vm_out_of_compliance(em_report):
+    samples = em_report['catalog']['samples']
+    headline = samples['copy_after_failed_backup']
+    report = em_report['report']
+    entry = dict((c['vm_name'], c) for c in report['compliance'])[headline['vm_name']]
+    assert entry['compliant'] is False and entry['status'] == 'unsuccessful'
+    assert entry['latest_session']['id'] == headline['newest_primary']['id'] and entry['latest_session']['result'] == 'Failed'
+    assert entry['latest_copy_session']['id'] == headline['copy_after_it']['id']
+    assert entry['latest_copy_session']['result'] == 'Success' and entry['latest_copy_session']['job_type'] == 'BackupCopy'
+    assert headline['vm_name'] in report['summary']['out_of_compliance']
+    out = em_report['run'].stdout
+    assert '- %s: no successful backup task session within 24h' % headline['vm_name'] in out or \
+        json.dumps('- %s: no successful backup task session within 24h' % headline['vm_name'])[1:-1] in out
+
+
+def test_a_failed_copy_job_is_a_failed_session_and_reported_with_the_copies(em_report):
+    failed_copy = em_report['catalog']['samples']['failed_copy']
+    report = em_report['report']
+    failed = [s for s in report['failed_sessions'] if s['id'] in failed_copy['task_session_ids']]
+    assert failed and all(s['job_type'] == failed_copy['job_type'] for s in failed)
+    assert report['summary']['failed_copy_sessions'] >= len(failed)
+    assert report['summary']['copy_sessions'] == sum(1 for s in report['sessions'] if s['job_type'] in COPY_JOB_TYPES) > 0
+    rows = [row for row in report['copies'] if row['latest']['id'] in failed_copy['task_session_ids']]
+    assert rows and all(row['latest']['result'] == 'Failed' for row in rows)
+    line = '- %s in backup copy job %s on' % (failed[0]['vm_name'], failed[0]['job_name'])
+    assert line in em_report['run'].stdout or json.dumps(line)[1:-1] in em_report['run'].stdout
+    markdown = (em_report['dir'] / 'task_session_report.md').read_text(encoding='utf-8')
+    assert '## Backup copy jobs' in markdown

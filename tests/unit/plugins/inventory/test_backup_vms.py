@@ -21,6 +21,7 @@ from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import backup_inventory, em_connection
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
     PASSWORD,
@@ -95,6 +96,7 @@ def sync(plugin, tmp_path, extra='', cache=True, password=PASSWORD, name='em.bac
 def expect_sync(em, entities=None):
     expect_logon(em)
     em.expect('GET', QUERY, **page(sessions() if entities is None else entities))
+    expect_job_sessions(em)
     expect_logoff(em)
 
 
@@ -198,7 +200,7 @@ def test_cache_hit_sends_nothing_and_rewrites_nothing_flush_reads_again(plugin, 
     assert second.get_host('web01').vars['vbr_em'] == first.get_host('web01').vars['vbr_em']
     expect_sync(em)
     sync(plugin, tmp_path, extra=extra, cache=False)  # --flush-cache / refresh_inventory
-    assert len(em.calls) == requests_before + 3
+    assert len(em.calls) == requests_before + 4  # logon, the task sessions, their job sessions, logoff
 
 
 def test_cache_of_other_options_is_a_miss(plugin, em, tmp_path):
@@ -235,7 +237,7 @@ def test_rejected_logon_is_a_clear_error(plugin, em, tmp_path):
 
 @pytest.mark.parametrize('extra, words', [
     ('sinse: 2d\n', 'Unknown option.*sinse.*Known options:'),
-    ('job_type: [Copy]\n', "job_type value 'Copy' is not known"),
+    ('job_type: [Copy]\n', "job_type value 'Copy' is not a job type"),
     ('max_age: soon\n', "max_age 'soon' is not an age"),
     ('timeout: many\n', "timeout.*(invalid value|invalid literal)"),  # Ansible's own check of the option types
     ('timeout: 0\n', 'Bad connection option|timeout option must be at least 1'),

@@ -34,6 +34,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     query_with,
     task_session,
 )
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 
 try:
     from ansible.template import trust_as_template
@@ -86,12 +87,14 @@ def test_one_logon_for_all_terms_ids_and_names_in_one_query_vms_in_another(em, l
     expect_logon(em)
     em.expect('GET', query_with('(UID=="{0}{1}",Name=="web01@2025-03-14 01:07:00")'.format(URN, guid(1))),
               **page([session(2, 7, vm='web01'), session(1, 3, vm='app01')]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="Finance Share 02")', 9),
               **page([session(3, 9, vm='Finance Share 02'), session(4, 8, vm='DB01'), session(5, 6, vm='db01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     values = lookup.run(['db01', URN + guid(1), ['web01@2025-03-14 01:07:00', 'Finance Share 02']], variables={}, **CONNECTION)
     assert values == [guid(4), guid(1), guid(2), guid(3)]
-    assert methods(em) == ['POST', 'GET', 'GET', 'DELETE']
+    assert methods(em) == ['POST', 'GET', 'GET', 'GET', 'GET', 'DELETE']  # each task session query, then its job sessions
     assert lookup.warnings.lines == []
 
 
@@ -100,15 +103,17 @@ def test_fifty_vm_names_in_one_logon_one_query_one_logoff(em, lookup):
     expect_logon(em)
     em.expect('GET', query_with('(' + ','.join('VmDisplayName=="%s"' % name for name in names) + ')', 201),
               **page([session(n + 1, 59 - n, vm=name) for n, name in enumerate(names)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert lookup.run(names, variables={}, **CONNECTION) == [guid(n + 1) for n in range(50)]
-    assert methods(em) == ['POST', 'GET', 'DELETE']
+    assert methods(em) == ['POST', 'GET', 'GET', 'DELETE']  # the task sessions, their job sessions
 
 
 @pytest.mark.parametrize('output, expected', [('id', guid(7)), ('uid', URN + guid(7))])
 def test_output_id_and_uid(em, lookup, output, expected):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(7, 9)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert lookup.run(['db01'], variables={}, output=output, **CONNECTION) == [expected]
 
@@ -117,6 +122,7 @@ def test_output_facts_are_the_info_module_items(em, lookup):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01";Result==Failed;CreationTime>="2025-03-10T00:00:00Z"', 5),
               **page([session(7, 9, result='Failed', reason='Disk full', restore_point=None, total_size=0)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     values = lookup.run(['db01'], variables={}, output='facts', result='FAILED', since='2025-03-10T02:00:00+02:00', **CONNECTION)
     assert len(values) == 1 and sorted(values[0]) == sorted(TASK_SESSION_KEYS)
@@ -131,6 +137,7 @@ def test_connection_from_the_environment(em, lookup, monkeypatch):
     env_base = 'https://em-env.example.com:9443'
     expect_logon(em, fmt='json', url=env_base + '/api/sessionMngr/?v=latest')
     em.expect('GET', query_with('UID=="%s%s"' % (URN, guid(1)), base=env_base), **page([session(1, 1)], fmt='json'))
+    expect_job_sessions(em, base=env_base)
     em.expect('DELETE', env_base + '/api/logonSessions/' + SESSION_ID, status=204)
     assert lookup.run([guid(1)], variables={}) == [guid(1)]
     assert em.calls[1].headers['Accept'] == 'application/json'
@@ -151,6 +158,7 @@ def test_connection_from_ansible_vbr_em_variables_beats_the_environment(em, look
     expect_logon(em, url=vars_base + '/api/sessionMngr/?v=v1_7')
     em.expectations[-1].check = check
     em.expect('GET', query_with('VmDisplayName=="db01"', 5, base=vars_base), **page([session(2, 9)]))
+    expect_job_sessions(em, base=vars_base)
     em.expect('DELETE', vars_base + '/api/logonSessions/' + SESSION_ID, status=204)
     assert lookup.run(['db01'], variables=variables) == [guid(2)]
 
@@ -181,6 +189,7 @@ def expect_missing_round(em):
     expect_logon(em)
     em.expect('GET', query_with('UID=="%s%s"' % (URN, guid(9))), **page([]))
     em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="gone01")', 9), **page([session(1, 9)]))
+    expect_job_sessions(em)
     expect_logoff(em)
 
 
@@ -232,9 +241,10 @@ def test_a_rejected_logon_is_a_lookup_error_without_the_password(em, lookup):
 def test_the_request_log_at_vvv_has_no_secrets(em, lookup):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 9)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     lookup.run(['db01'], variables={}, validate_certs=False, **CONNECTION)
-    assert [line.split(' ', 1)[0] for line in lookup.vvv.lines] == ['POST', 'GET', 'DELETE']
+    assert [line.split(' ', 1)[0] for line in lookup.vvv.lines] == ['POST', 'GET', 'GET', 'DELETE']
     for line in lookup.vvv.lines:
         for secret in (PASSWORD, TOKEN, SESSION_ID):
             assert secret not in line

@@ -35,8 +35,10 @@ class _Raw(object):
 
 
 class Expectation(object):
-    def __init__(self, method, url, status=200, body=b'', content_type=None, headers=None, raises=None, check=None, reason=None):
+    def __init__(self, method, url, status=200, body=b'', content_type=None, headers=None, raises=None, check=None, reason=None,
+                 respond=None):
         self.method = method
+        self.respond = respond  # respond(request, transport) -> (body, content type), for an answer made from what was served
         self.url = url
         self.status = status
         self.body = body.encode('utf-8') if isinstance(body, str) else body
@@ -80,6 +82,7 @@ class FakeTransport(BaseAdapter):
         self.calls = []
         self.unexpected = []
         self.failed_checks = []
+        self.served = []  # the bodies answered so far
 
     def expect(self, method, url, **kwargs):
         self.expectations.append(Expectation(method, url, **kwargs))
@@ -103,6 +106,11 @@ class FakeTransport(BaseAdapter):
                 raise
         if expected.raises is not None:
             raise expected.raises
+        if expected.respond is not None:
+            body, content_type = expected.respond(request, self)
+            expected.body = body.encode('utf-8')
+            expected.headers.append(('Content-Type', content_type))
+        self.served.append(expected.body)
         response = requests.Response()
         response.status_code = expected.status
         response.reason = expected.reason or http.client.responses.get(expected.status, 'Unknown')

@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import BASE, LOGON_URL, TOKEN, query_url_path
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
 CONTENT_TYPES = {'json': 'application/json; charset=utf-8', 'xml': 'application/xml; charset=utf-8'}
@@ -34,6 +35,7 @@ def serve(em, version, fmt):
     em.expect('POST', LOGON_URL, status=201, body=fixture('%s_logon.json' % version), check=check_logon,
               headers={'X-RestSvcSessionId': TOKEN, 'Content-Type': CONTENT_TYPES['json']})
     em.expect('GET', BASE + query_url_path(1, 1000), body=fixture('%s_query_task_sessions.%s' % (version, fmt)), content_type=CONTENT_TYPES[fmt])
+    expect_job_sessions(em)  # the parents' job types, in the format the client asked for
     em.expect('DELETE', BASE + '/api/logonSessions/' + FIXTURE_SESSION_ID, status=204, check=check_logoff)
 
 
@@ -41,7 +43,7 @@ def run(em, make_client, version, fmt):
     serve(em, version, fmt)
     with make_client(response_format=fmt) as client:
         result = search_task_sessions(client, {})
-    assert client.stats['logons'] == 1 and client.stats['logoffs'] == 1 and client.stats['pages'] == 1
+    assert client.stats['logons'] == 1 and client.stats['logoffs'] == 1 and client.stats['pages'] == 2  # the task sessions, their job sessions
     return result
 
 

@@ -19,6 +19,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check i
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.lookup_resolution import prepare_lookup, resolve_terms
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     expect_logoff,
     expect_logon,
@@ -129,6 +130,7 @@ def test_a_value_split_at_a_comma_returns_rows_that_are_dropped(em, make_client)
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="web, 01"'),
               **page([session(1, 9, vm='web, 01'), session(2, 8, vm='web'), session(3, 7, vm=' 01'), session(4, 6, vm='WEB, 01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, warnings = search(make_client, {'vm_name': ['web, 01']})
     assert ids(result) == [guid(1), guid(4)]
@@ -154,6 +156,7 @@ def test_a_comparison_em_did_not_apply_drops_the_row(em, make_client, criteria, 
     wanted = dict(good, result='Failed') if 'result' in criteria else good
     expect_logon(em)
     em.expect('GET', lambda url: 'filter=' in url, **page([session(1, 5, **wanted), session(2, 5, **dict(good, **bad))]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, warnings = search(make_client, criteria)
     assert ids(result) == [guid(1)]
@@ -164,6 +167,7 @@ def test_an_id_returned_with_another_result_is_missing(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(UID=="{0}{1}",UID=="{0}{2}");Result==Failed'.format(URN, guid(1), guid(2))),
               **page([session(1, 5, result='Failed'), session(2, 4, result='Success'), session(3, 3, result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, warnings = search(make_client, {'id': [guid(1), guid(2)], 'result': ['Failed']})
     assert ids(result) == [guid(1)] and result['missing_ids'] == [guid(2)]
@@ -176,6 +180,7 @@ def test_latest_per_vm_never_takes_a_dropped_row(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01";Result==Failed'),
               **page([session(1, 9, vm='db01', result='Success'), session(2, 5, vm='db01', result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, warnings = search(make_client, {'vm_name': ['db01'], 'result': ['Failed'], 'latest_per_vm': True})
     assert ids(result) == [guid(2)] and len(warnings) == 1
@@ -187,6 +192,7 @@ def test_a_wait_loop_names_a_dropped_row_once(em, make_client):
     stray = session(9, 1, job_session=guid(2, 'b82e6d04'))
     expect_logon(em)
     em.expect('GET', query_with(filter_text), **page([session(1, 9, state='InProgress', result='None', ended=None, job_session=job_session), stray]))
+    expect_job_sessions(em)
     em.expect('GET', query_with(filter_text), **page([session(1, 9, job_session=job_session), stray]))
     expect_logoff(em)
     clock = iter([0, 1, 2])
@@ -201,6 +207,7 @@ def test_rows_that_match_give_no_warning(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01";JobName=="Nightly SQL";Result==Failed'),
               **page([session(1, 9, vm='DB01', job='NIGHTLY SQL', result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, warnings = search(make_client, {'vm_name': ['db01'], 'job_name': ['Nightly SQL'], 'result': ['failed']})
     assert ids(result) == [guid(1)] and warnings == []
@@ -212,8 +219,10 @@ def test_the_lookup_drops_rows_of_other_ids_names_and_narrowing(em, make_client)
     expect_logon(em)
     em.expect('GET', query_with('(UID=="%s%s",Name=="db01@2025-03-14 01:03:00")' % (URN, guid(1))),
               **page([session(5, 3, vm='db02'), session(1, 1), session(3, 3, vm='db01')]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('VmDisplayName=="web01";Result==Failed', 5),
               **page([session(6, 9, vm='web01', result='Success'), session(7, 8, vm='web01', result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     lookup = prepare_lookup([guid(1), 'db01@2025-03-14 01:03:00', 'web01'], result='failed', now=NOW)
     with make_client() as client:

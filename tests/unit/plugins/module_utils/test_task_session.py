@@ -47,6 +47,8 @@ def test_completed_session(fmt):
         'job_session_id': guid(1, 'b82e6d04'),
         'job_session_uid': 'urn:veeam:BackupJobSession:' + guid(1, 'b82e6d04'),
         'job_session_name': 'Nightly SQL@2025-03-14 02:16:58',
+        'job_type': None,  # the job session's: filled in by job_sessions.JobSessionTypes
+        'is_retry': None,
         'backup_server_id': SERVER_ID,
         'backup_server_name': SERVER_NAME,
         'creation_time': '2025-03-14T02:17:41.380000Z',

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
@@ -52,6 +53,7 @@ def test_structured_criteria_become_one_em_filter(em, make_client):
                 '(TotalSize>0)')
     rows = [session(1, 5, result='Failed', vm='db01', job='Job "A"'), session(2, 3, result='Warning', vm='web 02', job='Job "A"')]
     em.expect('GET', query_with(expected), **page(rows))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'vm_name': ['db01', 'web 02'], 'job_name': ['Job "A"'], 'state': ['completed'], 'result': ['failed', 'Warning'],
                                'since': '24h', 'until': '2025-03-14T14:00:00+02:00', 'filter': 'TotalSize>0'})
@@ -65,6 +67,7 @@ def test_no_criteria_reads_every_page(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None, 2, 1), **page([session(1, 9), session(2, 8)], page=1, pages=2, page_size=2))
     em.expect('GET', query_with(None, 2, 2), **page([session(3, 7)], page=2, pages=2, page_size=2))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'page_size': 2})
     assert result['count'] == 3 and not result['truncated']
@@ -73,6 +76,7 @@ def test_no_criteria_reads_every_page(em, make_client):
 def test_results_are_newest_first_whatever_the_page_order(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None), **page([session(1, 1), session(2, 7), session(3, 4, created='2025-03-14T01:04:00.5Z')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {})
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(2), guid(3), guid(1)]
@@ -82,6 +86,7 @@ def test_duplicates_from_shifting_pages_are_dropped(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None, 2, 1), **page([session(1, 9), session(2, 8)], page=1, pages=2, page_size=2))
     em.expect('GET', query_with(None, 2, 2), **page([session(2, 8), session(3, 7)], page=2, pages=2, page_size=2))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert [s['id'] for s in run(make_client, {'page_size': 2})['backup_task_sessions']] == [guid(1), guid(2), guid(3)]
 
@@ -91,6 +96,7 @@ def test_ids_use_ored_uid_filters_and_report_missing(em, make_client):
     expect_logon(em)
     expected = '(UID=="{0}{1}",UID=="{0}{2}",UID=="{0}{3}");Result==Failed'.format(URN, guid(1), guid(2), guid(3))
     em.expect('GET', query_with(expected), **page([session(2, 2, result='Failed'), session(1, 1, result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'id': wanted, 'result': ['Failed']})
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(2), guid(1)]
@@ -113,6 +119,8 @@ def test_many_ids_are_chunked_below_the_url_limit(em, make_client):
     for chunk in chunks:
         entities = [session(int(uid[-12:], 16), 1) for uid in chunk if int(uid[-12:], 16) % 2 == 0]
         em.expect('GET', query_with('(' + ','.join('UID=="%s"' % uid for uid in chunk) + ')'), **page(entities))
+    expect_job_sessions(em)
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'id': ids})
     assert result['count'] == 75
@@ -132,6 +140,7 @@ def test_a_long_vm_name_list_is_split_and_the_other_criteria_stay_in_every_query
     for number, text in enumerate(search.filters):
         vm = split[number][0][len('VmDisplayName=="'):-1]
         em.expect('GET', query_with(text, 3), **page([session(number + 1, number, vm=vm, job='Job A', result='Failed')], page_size=3))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A'], 'limit': 2})
     # newest first across the queries, the limit applied to the union
@@ -148,7 +157,9 @@ def test_a_long_list_with_latest_per_vm_and_limit_merges_the_queries(em, make_cl
     first = [session(1, 5, vm=names[0], vm_uid='urn:a'), session(2, 9, vm=names[1], vm_uid='urn:b')]
     second = [session(3, 7, vm=in_second, vm_uid='urn:c'), session(4, 6, vm=in_second, vm_uid='urn:c')]
     em.expect('GET', query_with(filters[0], 2, 1), **page(first, page_size=2))
+    expect_job_sessions(em)  # page by page: the job types decide what is the newest per VM and job type
     em.expect('GET', query_with(filters[1], 2, 1), **page(second, page_size=2))
+    expect_job_sessions(em)
     for text in filters[2:]:
         em.expect('GET', query_with(text, 2, 1), **page([], page_size=2))
     expect_logoff(em)
@@ -180,6 +191,7 @@ def test_job_session_id_filter(em, make_client):
     job = '2c9f41e7-80b3-4a5d-b6e2-95d13f07ac48'
     expect_logon(em)
     em.expect('GET', query_with('JobSessionUid=="urn:veeam:BackupJobSession:%s"' % job), **page([session(1, 1, job_session=job)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'job_session_id': 'urn:veeam:BackupJobSession:' + job.upper()})
     assert result['backup_task_sessions'][0]['job_session_id'] == job
@@ -214,25 +226,46 @@ def test_bad_criteria_fail_before_any_request(em, make_client, criteria, message
 def test_limit_truncates(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None, 3), **page([session(1, 9), session(2, 8), session(3, 7)], page=1, pages=5, page_size=3))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'limit': 2})
     assert result['count'] == 2 and result['truncated'] is True
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(1), guid(2)]
 
 
-def test_latest_per_vm_reads_on_after_every_named_vm_showed_up(em, make_client):
-    # two VMs named db01 (two vCenters): the older one's newest session is on the last page
-    names = '(VmDisplayName=="db01",VmDisplayName=="web02")'
-    expect_logon(em)
-    em.expect('GET', query_with(names, 3, 1),
+def _two_vcenters(em, names, since=''):
+    """Two VMs named db01 (two vCenters): the older one's newest session is on the second page."""
+    text = names + since
+    em.expect('GET', query_with(text, 3, 1),
               **page([session(1, 9, vm='db01', vm_uid='urn:vc1.vm-1'), session(2, 8, vm='DB01', vm_uid='urn:vc1.vm-1'),
                       session(3, 7, vm='web02', vm_uid='urn:VMware:Vm:x.vm-2')], page=1, pages=2, page_size=3,
-                     next_path=query_url_path(2, 3, encode_filter(names))))
-    em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="web02")', 3, 2),
-              **page([session(4, 6, vm='db01', vm_uid='urn:vc2.vm-1'), session(5, 5, vm='db01', vm_uid='urn:vc2.vm-1')],
-                     page=2, pages=2, page_size=3))
+                     next_path=query_url_path(2, 3, encode_filter(text))))
+    return text
+
+
+def test_latest_per_vm_of_named_vms_stops_once_every_name_was_seen(em, make_client):
+    # without since, reading stops at the end of the page where every named VM showed up with a primary
+    # backup: the other vCenter's db01, whose sessions are all older, is not returned (documented)
+    names = '(VmDisplayName=="db01",VmDisplayName=="web02")'
+    expect_logon(em)
+    _two_vcenters(em, names)
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'vm_name': ['db01', 'web02'], 'latest_per_vm': True, 'page_size': 3})
+    assert [s['id'] for s in result['backup_task_sessions']] == [guid(1), guid(3)]
+    assert result['truncated'] is False
+
+
+def test_latest_per_vm_of_named_vms_with_since_reads_every_page(em, make_client):
+    names = '(VmDisplayName=="db01",VmDisplayName=="web02")'
+    expect_logon(em)
+    text = _two_vcenters(em, names, ';CreationTime>="2025-03-08T00:00:00Z"')
+    em.expect('GET', query_with(text, 3, 2),
+              **page([session(4, 6, vm='db01', vm_uid='urn:vc2.vm-1'), session(5, 5, vm='db01', vm_uid='urn:vc2.vm-1')],
+                     page=2, pages=2, page_size=3))
+    expect_job_sessions(em)
+    expect_logoff(em)
+    result = run(make_client, {'vm_name': ['db01', 'web02'], 'latest_per_vm': True, 'page_size': 3, 'since': '7d'})
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(1), guid(3), guid(4)]
     assert result['truncated'] is False
 
@@ -243,6 +276,7 @@ def test_latest_per_vm_reads_everything_without_names(em, make_client):
                                                     page=1, pages=2, page_size=2))
     em.expect('GET', query_with(None, 2, 2), **page([session(3, 7, vm='a', vm_uid='urn:a'), session(4, 6, vm='c', vm_uid=None)],
                                                     page=2, pages=2, page_size=2))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'latest_per_vm': True, 'page_size': 2})
     assert [s['vm_name'] for s in result['backup_task_sessions']] == ['a', 'b', 'c']
@@ -253,6 +287,7 @@ def test_latest_per_vm_keeps_same_named_vms_apart_by_uid(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None), **page([session(1, 9, vm='app', vm_uid='urn:vc1.vm-1'), session(2, 8, vm='app', vm_uid='urn:vc2.vm-1'),
                                                session(3, 7, vm='app', vm_uid='urn:vc1.vm-1')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'latest_per_vm': True})
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(1), guid(2)]
@@ -262,8 +297,10 @@ def test_latest_per_vm_with_limit_stops_at_one_more_vm(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None, 2, 1), **page([session(1, 9, vm='a', vm_uid='urn:a'), session(2, 8, vm='a', vm_uid='urn:a')],
                                                     page=1, pages=3, page_size=2))
+    expect_job_sessions(em)
     em.expect('GET', query_with(None, 2, 2), **page([session(3, 7, vm='b', vm_uid='urn:b'), session(4, 6, vm='c', vm_uid='urn:c')],
                                                     page=2, pages=3, page_size=2))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'latest_per_vm': True, 'limit': 2, 'page_size': 2})
     assert [s['vm_name'] for s in result['backup_task_sessions']] == ['a', 'b']
@@ -274,6 +311,7 @@ def test_latest_per_vm_with_ids(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(UID=="{0}{1}",UID=="{0}{2}")'.format(URN, guid(1), guid(2))),
               **page([session(2, 8, vm='a', vm_uid='urn:a'), session(1, 9, vm='a', vm_uid='urn:a')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'id': [guid(1), guid(2)], 'latest_per_vm': True})
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(1)]
@@ -283,6 +321,7 @@ def test_latest_per_vm_with_ids(em, make_client):
 def test_fields_projection(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None), **page([session(1, 9)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {'fields': ['result', 'vm_name']})
     assert result['backup_task_sessions'] == [{'vm_name': 'ledgerdb01', 'result': 'Success'}]
@@ -295,6 +334,7 @@ def test_wait_polls_until_nothing_runs(em, make_client):
     expect_logon(em)
     filter_text = 'JobSessionUid=="urn:veeam:BackupJobSession:%s"' % job_session
     em.expect('GET', query_with(filter_text), **page([running, session(2, 8, job_session=job_session)]))
+    expect_job_sessions(em)
     em.expect('GET', query_with(filter_text), **page([session(3, 9, state='Pending', result='None', ended=None, job_session=job_session)]))
     em.expect('GET', query_with(filter_text), **page([done, session(2, 8, job_session=job_session)]))
     expect_logoff(em)
@@ -309,6 +349,7 @@ def test_wait_polls_until_nothing_runs(em, make_client):
 def test_wait_timeout_names_the_running_sessions(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None), **page([session(1, 9, state='InProgress', result='None', ended=None, vm='db01'), session(2, 8)]))
+    expect_job_sessions(em)  # once: the second poll knows the job sessions
     em.expect('GET', query_with(None), **page([session(1, 9, state='InProgress', result='None', ended=None, vm='db01'), session(2, 8)]))
     expect_logoff(em)
     clock = iter([0, 20, 31])
@@ -323,6 +364,7 @@ def test_wait_timeout_names_the_running_sessions(em, make_client):
 def test_without_wait_running_sessions_are_returned_at_once(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None), **page([session(1, 9, state='InProgress', result='None', ended=None)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result = run(make_client, {})
     assert result['summary']['by_result'] == {'Success': 0, 'Warning': 0, 'Failed': 0, 'None': 1}
@@ -334,7 +376,9 @@ def test_a_creation_time_from_the_facts_as_until_includes_that_session(em, make_
     seven_digits = session(1, 4, created='2025-03-14T01:04:00.1234567Z')
     expect_logon(em)
     em.expect('GET', query_with(None), **page([seven_digits]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('CreationTime<"2025-03-14T01:04:00.123457Z"'), **page([seven_digits]))
+    expect_job_sessions(em)  # another search, another reading of the job sessions
     expect_logoff(em)
     with make_client() as client:
         first = search_task_sessions(client, {}, now=NOW)['backup_task_sessions'][0]
@@ -358,6 +402,7 @@ def test_the_filter_reaches_em_decoded_as_built(em, make_client):
 def _expect_sessions(em, entities, filter_text=None, page_size=1000):
     expect_logon(em)
     em.expect('GET', query_with(filter_text, page_size), **page(entities, page_size=page_size))
+    expect_job_sessions(em)
     expect_logoff(em)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.modules import backup_task_session_info as module_under_test
@@ -109,6 +110,7 @@ def test_returns_facts(em, run_module, fmt):
     expect_logon(em, fmt='json' if fmt == 'json' else 'xml')
     em.expect('GET', BASE + query_url_path(1, 1000, 'Result%3D%3DFailed'),
               **page([task_session(1, result='Failed', reason='Disk full ', total_size=0, restore_point=None)], fmt='camel' if fmt == 'json' else 'xml'))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, failed = run_module(dict(ARGS, result='failed', response_format=fmt))
     assert not failed
@@ -123,6 +125,7 @@ def test_returns_facts(em, run_module, fmt):
 def test_check_mode_reads_the_same(em, run_module):
     expect_logon(em)
     em.expect('GET', BASE + query_url_path(1, 1000), **page([task_session(1)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, failed = run_module(dict(ARGS, _ansible_check_mode=True))
     assert not failed and result['count'] == 1 and result['changed'] is False
@@ -156,6 +159,7 @@ def test_failure_is_clear_and_secret_free(em, run_module):
 def test_token_and_session_id_are_masked_if_they_ever_reach_the_output(em, run_module):
     expect_logon(em)
     em.expect('GET', BASE + query_url_path(1, 1000), **page([task_session(1, reason='echo %s %s' % (TOKEN, SESSION_ID))]))
+    expect_job_sessions(em)
     expect_logoff(em)
     result, failed = run_module(dict(ARGS))
     assert not failed

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES, JOB_TYPES, is_copy, is_primary
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES, JOB_TYPES, is_copy
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import backup_inventory as bi
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
@@ -39,7 +39,7 @@ def one_vm(*sessions, **options):
 
 def test_copy_types_are_exactly_the_three_copy_jobs_in_any_case():
     assert [t for t in JOB_TYPES if is_copy(t)] == list(COPY_JOB_TYPES)
-    assert is_copy('immediatebackupcopyworker') and is_primary(None) and is_primary('SomethingNew') and is_primary('AgentBackup')
+    assert is_copy('immediatebackupcopyworker') and not is_copy(None) and not is_copy('SomethingNew') and not is_copy('AgentBackup')
 
 
 # --- settings ----------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def test_narrowing_options_reach_the_em_filter_and_job_type_is_normalised():
 
 @pytest.mark.parametrize('options, words', [
     ({'since': 'yesterday'}, "since value 'yesterday' is not a time"),
-    ({'job_type': ['Copy']}, "job_type value 'Copy' is not known"),
+    ({'job_type': ['Copy']}, "job_type value 'Copy' is not a job type"),
     ({'max_age': 'a day'}, "max_age 'a day' is not an age"),
     ({'max_age': '0h'}, 'max_age must be longer than zero'),
     ({'allow_warning': 'maybe'}, 'allow_warning must be true or false'),
@@ -133,14 +133,11 @@ def test_vms_are_told_apart_by_uid_and_sorted():
     assert [(vm['vm_name'], vm['vm_uid']) for vm in vms] == [('agent', None), ('app', 'u3'), ('web', 'u1'), ('web', 'u2')]
 
 
-def test_job_type_is_applied_to_the_facts_and_unknown_types_are_warned_about(monkeypatch):
-    sessions = [fact(1, job_type='Backup'), fact(2, job_type='BackupCopy'), fact(3)]
-    monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search: {'backup_task_sessions': sessions})
-    warnings = []
-    assert [f['id'] for f in bi.read_sessions(None, settings(job_type=['backup']), warnings.append)] == ['id-1']
-    assert warnings == ['job_type left out 1 task session(s) whose job type is not known (no job_type in their facts); '
-                        'remove job_type to see them.']
-    assert len(bi.read_sessions(None, settings(), warnings.append)) == 3 and len(warnings) == 1
+def test_job_type_reaches_the_selection_normalised(monkeypatch):
+    asked = []
+    monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search: asked.append(search) or {'backup_task_sessions': []})
+    assert bi.read_sessions(None, settings(job_type=['backup', 'IMMEDIATEBACKUPCOPY']), None) == []
+    assert asked[0].job_types == ['Backup', 'ImmediateBackupCopy']
 
 
 # --- host names --------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     query_with,
     task_session,
 )
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import JOB_SESSION_QUERY, expect_job_sessions, job_session
 
 NOW = datetime(2025, 3, 15, 0, 0, 0, tzinfo=timezone.utc)
 URN = 'urn:veeam:BackupTaskSession:'
@@ -127,21 +128,27 @@ def test_ids_and_names_share_one_query_vm_names_another(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(UID=="{0}{1}",UID=="{0}{2}",Name=="db01@2025-03-14 01:03:00")'.format(URN, guid(1), guid(2))),
               **page([session(2, 9, vm='app'), session(3, 3, vm='db01'), session(1, 1, vm='app')]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('(VmDisplayName=="web01",VmDisplayName=="DB01")', 9),
               **page([session(5, 8, vm='db01'), session(6, 7, vm='WEB01'), session(7, 6, vm='db01')], pages=3, page_size=9))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, terms)
     assert ids_of(resolved) == [(guid(1), guid(1)), ('web01', guid(6)), (URN + guid(2).upper(), guid(2)),
                                 ('db01@2025-03-14 01:03:00', guid(3)), ('DB01', guid(5)), (guid(1), guid(1))]
-    assert [call.method for call in em.calls] == ['POST', 'GET', 'GET', 'DELETE']
+    # one task session query per kind of term, each followed by the one query of its job sessions
+    assert [call.method for call in em.calls] == ['POST', 'GET', 'GET', 'GET', 'GET', 'DELETE']
+    assert [bool(JOB_SESSION_QUERY.fullmatch(call.url)) for call in em.calls[1:5]] == [False, True, False, True]
 
 
 def test_narrowing_applies_to_vm_names_only(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('UID=="%s%s"' % (URN, guid(1))), **page([session(1, 1, result='Success')]))
+    expect_job_sessions(em)
     em.expect('GET', query_with('VmDisplayName=="db01";JobName=="Job ""A""";State==Completed;(Result==Failed,Result==Warning);'
                                 'CreationTime>="2025-03-14T00:00:00Z"', 5),
               **page([session(2, 5, vm='db01', result='Warning', job='Job "A"')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, ['db01', guid(1)], result=['failed', 'warning'], state='Completed', job_name=['Job "A"'], since='1d')
     assert ids_of(resolved) == [('db01', guid(2)), (guid(1), guid(1))]
@@ -151,6 +158,7 @@ def test_a_repeated_session_name_gives_the_newest(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('Name=="db01@2025-03-14 01:03:00"'),
               **page([session(4, 3, vm='db01', created='2025-03-14T01:03:00.9Z'), session(3, 3, vm='db01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert ids_of(resolve(make_client, ['db01@2025-03-14 01:03:00'])) == [('db01@2025-03-14 01:03:00', guid(4))]
 
@@ -160,8 +168,10 @@ def test_vms_the_cut_answer_did_not_reach_are_asked_again_alone(em, make_client)
     expect_logon(em)
     em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="web01",VmDisplayName=="gone01")', 13),
               **page([session(n, 59 - n, vm='db01') for n in range(1, 14)], pages=2, page_size=13))
+    expect_job_sessions(em)
     em.expect('GET', query_with('(VmDisplayName=="web01",VmDisplayName=="gone01")', 9),
               **page([session(20, 2, vm='web01'), session(21, 1, vm='web01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, ['db01', 'web01', 'gone01'])
     assert ids_of(resolved) == [('db01', guid(1)), ('web01', guid(20)), ('gone01', None)]
@@ -171,6 +181,7 @@ def test_an_answer_that_was_not_cut_proves_the_rest_missing(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(VmDisplayName=="db01",VmDisplayName=="gone01")', 9),
               **page([session(1, 9, vm='db01'), session(2, 8, vm='db01')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert ids_of(resolve(make_client, ['db01', 'gone01'])) == [('db01', guid(1)), ('gone01', None)]
 
@@ -194,6 +205,7 @@ def test_names_match_as_a_case_insensitive_em_collation_compares_them(em, make_c
     # SQL Server's default collation: case and width insensitive, trailing spaces ignored
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 9, vm=returned)]))
+    expect_job_sessions(em)
     expect_logoff(em)
     assert ids_of(resolve(make_client, ['db01'])) == [('db01', guid(1))]
 
@@ -205,10 +217,11 @@ def test_fifty_vm_names_take_one_query(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(' + ','.join('VmDisplayName=="%s"' % name for name in names) + ')', 201),
               **page(rows, pages=2, page_size=201))
+    expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, names)
     assert ids_of(resolved) == [(name, guid(n + 1)) for n, name in enumerate(names)]
-    assert len(em.calls) == 3
+    assert len(em.calls) == 4  # logon, the task sessions, their job sessions, logoff
 
 
 def test_long_term_lists_are_split_below_the_url_limit(em, make_client):
@@ -218,9 +231,11 @@ def test_long_term_lists_are_split_below_the_url_limit(em, make_client):
     for chunk in (ids[:3], ids[3:]):
         em.expect('GET', query_with('(' + ','.join('UID=="%s%s"' % (URN, i) for i in chunk) + ')'),
                   **page([session(int(i[-12:], 16), 1) for i in chunk if i != guid(4)]))
+        expect_job_sessions(em)
     for chunk in (names[:2], names[2:]):
         em.expect('GET', query_with('(' + ','.join('VmDisplayName=="%s"' % n for n in chunk) + ');Result==Failed', 9),
                   **page([session(10 + names.index(n), 5, vm=n, result='Failed') for n in chunk]))
+        expect_job_sessions(em)
     expect_logoff(em)
     resolved = resolve(make_client, ids + names, result='Failed', max_length=len(encode_filter('(' + ','.join(
         'UID=="%s%s"' % (URN, i) for i in ids[:3]) + ')')))
@@ -246,7 +261,41 @@ def test_output_values_and_missing_terms():
 def test_facts_are_the_info_module_items(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 4, vm='db01', reason='Disk full ', result='Failed')]))
+    expect_job_sessions(em)
     expect_logoff(em)
     facts = render(resolve(make_client, ['db01']), 'facts')[0][0]
     assert tuple(sorted(facts)) == tuple(sorted(TASK_SESSION_KEYS))
     assert facts['creation_time'] == '2025-03-14T01:04:00.000000Z' and facts['reason'] == 'Disk full ' and facts['uid'] == URN + guid(1)
+
+
+# --- job types ----------------------------------------------------------------------------------------
+
+def test_a_vm_name_resolves_to_its_newest_primary_backup_not_a_later_copy(em, make_client):
+    # db01's newest rows are copies (a copy job after a failed backup): the next round digs deeper
+    copies = [session(n, 9 - n, vm='db01', job_session=guid(1, 'c0c0c0c0')) for n in range(1, 6)]
+    expect_logon(em)
+    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page(copies[:5], pages=2, page_size=5))
+    expect_job_sessions(em, [job_session(guid(1, 'c0c0c0c0'), 'BackupCopy')])
+    em.expect('GET', query_with('VmDisplayName=="db01"', 17),  # DEEPER: 4 x 4 rows, and one to tell a cut
+              **page(copies + [session(7, 2, vm='db01', result='Failed'), session(8, 1, vm='db01')], page_size=17))
+    expect_job_sessions(em, [job_session(guid(7, 'b82e6d04'), 'Backup'), job_session(guid(8, 'b82e6d04'), 'Backup')])
+    expect_logoff(em)
+    resolved = resolve(make_client, ['db01'])
+    assert ids_of(resolved) == [('db01', guid(7))]
+    assert resolved[0][1]['job_type'] == 'Backup' and resolved[0][1]['result'] == 'Failed'
+
+
+def test_a_vm_name_with_job_type_resolves_to_that_type(em, make_client):
+    expect_logon(em)
+    em.expect('GET', query_with('VmDisplayName=="db01"', 5), **page([session(1, 9, vm='db01'), session(2, 8, vm='db01')]))
+    expect_job_sessions(em, [job_session(guid(1, 'b82e6d04'), 'BackupCopy')], check=lambda text: ';JobType==BackupCopy;' in text or _fail(text))
+    expect_job_sessions(em, [], check=lambda text: text.startswith('UID=="urn:veeam:BackupJobSession:%s"' % guid(2, 'b82e6d04')) or _fail(text))
+    expect_logoff(em)
+    lookup = prepare_lookup(['db01'], job_type='backupcopy', now=NOW)
+    assert lookup.narrowing_text() == 'job type BackupCopy'
+    with make_client() as client:
+        assert ids_of(resolve_terms(client, lookup)) == [('db01', guid(1))]
+
+
+def _fail(text):
+    raise AssertionError('unexpected job session filter: %s' % text)

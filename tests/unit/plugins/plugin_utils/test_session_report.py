@@ -16,13 +16,13 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.session_rep
 NOW = '2025-08-15T12:00:00Z'
 SESSION_KEYS = (
     'id', 'uid', 'name', 'href', 'vm_name', 'vm_uid', 'job_name', 'job_session_id', 'job_session_uid',
-    'job_session_name', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds',
+    'job_session_name', 'job_type', 'is_retry', 'backup_server_id', 'backup_server_name', 'creation_time', 'end_time', 'duration_seconds',
     'state', 'result', 'reason', 'total_size', 'restore_point_id',
 )
 _COUNTER = [0]
 
 
-def session(vm, start, result='Success', state='Completed', job='Job A', reason=''):
+def session(vm, start, result='Success', state='Completed', job='Job A', reason='', job_type='Backup'):
     """Facts of one task session with every documented key (issue 4)."""
     _COUNTER[0] += 1
     sid = '00000000-0000-4000-8000-%012d' % _COUNTER[0]
@@ -31,6 +31,7 @@ def session(vm, start, result='Success', state='Completed', job='Job A', reason=
         'id': sid, 'uid': 'urn:veeam:BackupTaskSession:' + sid, 'name': '%s@%s' % (vm, start[:19].replace('T', ' ')),
         'href': 'https://em.example:9398/api/backupTaskSessions/%s?format=Entity' % sid, 'vm_name': vm, 'vm_uid': None,
         'job_name': job, 'job_session_id': None, 'job_session_uid': None, 'job_session_name': job + '@x',
+        'job_type': job_type, 'is_retry': False,
         'backup_server_id': 'b1', 'backup_server_name': 'vbr01', 'creation_time': start,
         'end_time': None if running else start, 'duration_seconds': None if running else 0.0,
         'state': state, 'result': result, 'reason': reason, 'total_size': 0, 'restore_point_id': None,
@@ -279,3 +280,43 @@ def test_string_inputs_from_surveys():
     assert build_report([], required_vms='', now=NOW)['settings']['required_vms'] == []
     with pytest.raises(EMInputError):
         build_report([], allow_warning='maybe', now=NOW)
+
+
+def test_a_copy_after_a_failed_backup_never_makes_the_vm_compliant():
+    # the headline case: db01's backup failed, a copy job succeeded after it (TotalSize 0); web01's copy failed
+    sessions = [
+        session('db01', '2025-08-15T05:00:00Z', job='Copy\\Job A', job_type='BackupCopy'),
+        session('web01', '2025-08-15T04:30:00Z', job='S3\\Job A', job_type='ImmediateBackupCopyWorker', result='Failed',
+                reason='Repository offline'),
+        session('db01', '2025-08-15T03:00:00Z', result='Failed', reason='VSS error'),
+        session('web01', '2025-08-15T03:00:00Z'),
+        session('agent01', '2025-08-15T03:00:00Z', job='Agents', job_type='AgentBackup'),
+        session('db01', '2025-08-14T03:00:00Z'),  # 33 hours ago: too old
+    ]
+    report = build_report({'backup_task_sessions': sessions}, required_vms=['db01', 'web01', 'agent01'], max_age='24h', now=NOW)
+    assert verdicts(report) == {'db01': 'unsuccessful', 'web01': 'ok', 'agent01': 'ok'}
+    db01 = report['compliance'][0]
+    assert db01['vm_name'] == 'db01' and 'VSS error' in db01['reason']
+    assert db01['latest_session']['job_type'] == 'Backup' and db01['latest_copy_session']['job_type'] == 'BackupCopy'
+    assert report['compliance'][2]['latest_copy_session']['result'] == 'Failed'  # web01
+    failed = [(s['vm_name'], s['job_type']) for s in report['failed_sessions']]
+    assert failed == [('web01', 'ImmediateBackupCopyWorker'), ('db01', 'Backup')]
+    assert [(row['vm_name'], row['job_type'], row['latest']['result']) for row in report['copies']] == [
+        ('web01', 'ImmediateBackupCopyWorker', 'Failed'), ('db01', 'BackupCopy', 'Success')]
+    summary = report['summary']
+    assert (summary['passed'], summary['copy_sessions'], summary['failed_copy_sessions']) == (False, 2, 1)
+    assert summary['out_of_compliance'] == ['db01']
+    assert report['settings']['copy_job_types'] == ['BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker']
+
+
+def test_a_vm_with_only_copies_has_no_backup_session():
+    report = build_report([session('db01', '2025-08-15T05:00:00Z', job='Copy', job_type='BackupCopy')], required_vms=['db01'],
+                          now=NOW)
+    assert verdicts(report) == {'db01': 'no_session'}
+    assert report['compliance'][0]['latest_copy_session']['result'] == 'Success'
+
+
+def test_sessions_without_a_job_type_count_as_backups():
+    old_facts = dict(session('db01', '2025-08-15T05:00:00Z'))
+    del old_facts['job_type']
+    assert verdicts(build_report([old_facts], required_vms=['db01'], now=NOW)) == {'db01': 'ok'}
