@@ -38,7 +38,7 @@ def ini_values(plugin_name, config=None):
     found = {}
     for name in _ini_definitions():
         value, origin = config.get_config_value_and_origin(name, plugin_type=_CONFIG_TYPE, plugin_name=plugin_name)
-        if not _unset(value) and origin != 'default':
+        if value not in (None, '') and origin != 'default':  # `key =` with nothing after it sets nothing
             found[name] = (value, 'ini: %s [%s] %s' % (origin, _BY_NAME[name].ini[0], _BY_NAME[name].ini[1]))
     return found
 
@@ -47,8 +47,9 @@ _BY_NAME = dict((option.name, option) for option in CONNECTION_OPTIONS)
 
 
 def _unset(value):
-    """None and '' leave an option to the next source (AWX sets VEEAM_EM_CA_PATH empty when no CA is given)."""
-    return value is None or (isinstance(value, str) and value == '')
+    """Only None leaves an option to the next source, as for the lookup: an empty value is a value (an empty
+    password fails with 'No password given', an empty ca_path means the default CA bundle)."""
+    return value is None
 
 
 def fill_connection_args(args, variables, templar, environment, ini=None):

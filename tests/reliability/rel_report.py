@@ -28,6 +28,7 @@ AREAS = (
     ('input', 'Bad input (module)'),
     ('escaping', 'Legitimate values that need escaping (module)'),
     ('lookup', 'Lookup plugin'),
+    ('config', 'Connection from variables, vault and ansible.cfg (module)'),
 )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 EM_PASSWORD = 'ansible-demo'
+EM_USERNAME = 'EM\\ansible'
 
 
 def _utc(text):
@@ -142,3 +143,20 @@ def test_a_misspelled_connection_variable_fails_naming_it(run_playbook, simulato
     assert result.returncode != 0
     assert 'Unsupported parameters' in result.stdout and 'timout' in result.stdout, result.stdout[-3000:]
     assert EM_PASSWORD not in result.stdout and EM_PASSWORD not in result.stderr
+
+
+def test_connection_as_ansible_vbr_em_variables_only(run_playbook, simulator, tmp_path):
+    """The collection-wide ansible_vbr_em_* variables configure the role too (through the module's action plugin),
+    over a wrong VEEAM_EM_PASSWORD; -vvvv shows where each option came from and the EM requests, never the password."""
+    result = run_playbook('report_from_em.yml', {
+        'required_vms': [], 'since': '2d', 'max_age': '24h', 'report_dir': str(tmp_path), 'gate': False,
+        'ansible_vbr_em_url': simulator.url, 'ansible_vbr_em_username': EM_USERNAME, 'ansible_vbr_em_password': EM_PASSWORD},
+        env={'VEEAM_EM_PASSWORD': 'wrong-password-role'}, inventory='inventory.ini', verbosity=4)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    report = json.loads((tmp_path / 'task_session_report.json').read_text(encoding='utf-8'))
+    assert report['summary']['sessions'] > 0
+    assert ('EM connection: url from var: ansible_vbr_em_url, username from var: ansible_vbr_em_username, '
+            'password from var: ansible_vbr_em_password') in result.stdout
+    assert 'GET %s/api/query?type=BackupTaskSession' % simulator.url in result.stdout
+    for secret in (EM_PASSWORD, 'wrong-password-role'):
+        assert secret not in result.stdout and secret not in result.stderr

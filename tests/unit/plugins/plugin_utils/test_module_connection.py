@@ -78,13 +78,15 @@ def test_nothing_is_read_from_ansible_cfg_when_the_task_sets_every_option():
     assert reads == 0 and set(origins.values()) == {'task or module_defaults'}
 
 
-def test_none_and_empty_values_leave_the_option_to_the_next_source():
-    # AWX sets VEEAM_EM_CA_PATH empty when the credential has no CA; a task may pass null
-    filled, origins, _reads = fill(args={'url': None}, variables={'ansible_vbr_em_url': '', 'ansible_vbr_em_ca_path': None},
-                                   environment={'VEEAM_EM_URL': 'https://env.example', 'VEEAM_EM_CA_PATH': ''},
-                                   ini=ini(ca_path='/etc/pki/em-ca.pem'))
-    assert filled['url'] == 'https://env.example' and filled['ca_path'] == '/etc/pki/em-ca.pem'
-    assert origins['url'] == 'env: VEEAM_EM_URL'
+def test_none_leaves_the_option_to_the_next_source_an_empty_value_does_not():
+    # as for the lookup: an explicit empty value is a value (the module then says "No password given")
+    filled, origins, _reads = fill(args={'url': None, 'password': ''}, variables={'ansible_vbr_em_url': None, 'ansible_vbr_em_ca_path': ''},
+                                   environment={'VEEAM_EM_URL': 'https://env.example', 'VEEAM_EM_PASSWORD': PASSWORD,
+                                                'VEEAM_EM_USERNAME': ''},
+                                   ini=ini(ca_path='/etc/pki/em-ca.pem', username='CORP\\ini-user'))
+    assert filled == {'url': 'https://env.example', 'password': '', 'ca_path': '', 'username': ''}
+    assert origins['url'] == 'env: VEEAM_EM_URL' and origins['password'] == 'task or module_defaults'
+    assert origins['ca_path'] == 'var: ansible_vbr_em_ca_path' and origins['username'] == 'env: VEEAM_EM_USERNAME'
 
 
 def test_unset_everywhere_stays_out_of_the_arguments():
