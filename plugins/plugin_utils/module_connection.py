@@ -22,6 +22,7 @@ LOG_KEY = '_vbr_em_log'
 # Where ansible.cfg is read through Ansible's own config manager (ini quoting, ANSIBLE_CONFIG, the
 # search order): the action plugin registers definitions holding only the ini entries of the table.
 _CONFIG_TYPE = 'action'
+_BY_NAME = dict((option.name, option) for option in CONNECTION_OPTIONS)
 
 
 def _ini_definitions():
@@ -41,9 +42,6 @@ def ini_values(plugin_name, config=None):
         if value not in (None, '') and origin != 'default':  # `key =` with nothing after it sets nothing
             found[name] = (value, 'ini: %s [%s] %s' % (origin, _BY_NAME[name].ini[0], _BY_NAME[name].ini[1]))
     return found
-
-
-_BY_NAME = dict((option.name, option) for option in CONNECTION_OPTIONS)
 
 
 def _unset(value):
