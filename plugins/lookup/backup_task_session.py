@@ -179,6 +179,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.lookup_reso
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import SHARED_SELECTION_NAMES
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import connection_vars, em_session
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.plugin_options import check_keyword_options, plugin_definitions
 
 display = Display()
 
@@ -186,6 +187,11 @@ display = Display()
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
+        try:
+            # Ansible would ignore a misspelled keyword, and so widen the answer without a word
+            check_keyword_options(kwargs, plugin_definitions(self), 'lookup vbr.enterprise_manager.backup_task_session')
+        except EMError as exc:
+            raise exc.to_ansible_error(AnsibleLookupError) from None
         self.set_options(var_options=connection_vars(variables, self._templar), direct=kwargs)
         try:
             # output and on_missing are one of their choices: Ansible checks them in set_options()

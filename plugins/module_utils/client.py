@@ -252,13 +252,13 @@ class EMClient(object):
             self._token = None
             self._session_id = None
             self.logon()
-            response = self._send_authenticated(method, url)
+            response = self._send_authenticated(method, url, note='after re-logon %d' % self.stats['relogons'])
         return response
 
-    def _send_authenticated(self, method, url):
+    def _send_authenticated(self, method, url, note=None):
         read = method == 'GET'  # only reads are repeated after a failure
         headers = {TOKEN_HEADER: self._token, 'Accept': ACCEPT[self.response_format]}
-        return self._send(method, url, headers, retry_exceptions=read, retry_statuses=RETRY_STATUSES if read else ())
+        return self._send(method, url, headers, retry_exceptions=read, retry_statuses=RETRY_STATUSES if read else (), note=note)
 
     def _document(self, response, method, url, what=None):
         """The parsed Document of a 2xx response, or the EMError its status means."""
@@ -309,11 +309,12 @@ class EMClient(object):
 
     # --- transport with retries -------------------------------------------------------------------
 
-    def _send(self, method, url, headers, retry_exceptions=True, retry_statuses=RETRY_STATUSES):
+    def _send(self, method, url, headers, retry_exceptions=True, retry_statuses=RETRY_STATUSES, note=None):
         """One request, repeated with exponential backoff on transient failures up to `retries` times.
-        Returns the final response (any status) or raises an EMError for transport failures."""
+        Returns the final response (any status) or raises an EMError for transport failures.
+        note: said in the request's log line (a re-logon); each repetition's line says which retry it is."""
         attempt = 0
-        response, failure = self._attempt(method, url, headers)
+        response, failure = self._attempt(method, url, headers, note)
         while self._repeat(url, response, attempt, retry_exceptions, retry_statuses):
             delay = min(self.backoff_base * (2 ** attempt), self.backoff_max)
             if response is not None:
@@ -321,7 +322,8 @@ class EMClient(object):
             attempt += 1
             self.stats['retries'] += 1
             self._sleep(delay)
-            response, failure = self._attempt(method, url, headers)
+            retry = 'retry %d of %d' % (attempt, self.retries)
+            response, failure = self._attempt(method, url, headers, '%s, %s' % (note, retry) if note else retry)
         if failure is not None:
             raise failure
         response.em_retries = attempt  # for messages: how often it was repeated
@@ -336,7 +338,7 @@ class EMClient(object):
         # a filter EM cannot use is no outage: repeated once (it may have been a passing fault after all)
         return response.status_code in retry_statuses and (attempt < BAD_FILTER_RETRIES or not refused_filter(url, response))
 
-    def _attempt(self, method, url, headers):
+    def _attempt(self, method, url, headers, note=None):
         """(response, None), or (None, error) for a failure worth a retry; other failures raise."""
         self.stats['requests'] += 1
         self.stats['by_method'][method] = self.stats['by_method'].get(method, 0) + 1
@@ -356,5 +358,5 @@ class EMClient(object):
             self._timed_out = self._timed_out or isinstance(exc, requests.exceptions.ReadTimeout)
         if self._log is not None:
             outcome = response.status_code if response is not None else type(failure).__name__
-            self._log('%s %s -> %s (%.2fs)' % (method, self.safe_url(url), outcome, time.time() - started))
+            self._log('%s %s -> %s (%.2fs)%s' % (method, self.safe_url(url), outcome, time.time() - started, ' [%s]' % note if note else ''))
         return response, failure

@@ -36,7 +36,17 @@ extends_documentation_fragment:
   - vbr.enterprise_manager.selection
   - vbr.enterprise_manager.selection.module
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details:
+      - An action plugin fills unset connection options on the controller from the C(ansible_vbr_em_*) variables, the
+        E(VEEAM_EM_*) environment of the controller and the C([vbr_enterprise_manager]) section of C(ansible.cfg).
+  async:
+    support: full
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: The module only reads; it does the same in check mode.
@@ -54,6 +64,14 @@ notes:
   - The password, the EM logon token and the logon session ID never appear in the output, at any verbosity.
   - Connection options can be set once for all modules of the collection with
     C(module_defaults) and the group C(group/vbr.enterprise_manager.enterprise_manager).
+  - "Each connection option the task (or C(module_defaults)) leaves unset is taken, on the controller, from the first of:
+    the C(ansible_vbr_em_<option>) variable (for example C(ansible_vbr_em_password), vaulted or not), the
+    E(VEEAM_EM_<OPTION>) variable of the controller's environment (with the task's C(environment) keyword applied), the
+    C(<option>) key of the C([vbr_enterprise_manager]) section of C(ansible.cfg). These are the sources of the
+    P(vbr.enterprise_manager.backup_task_session#lookup) lookup too. When the module runs on another host than the
+    controller, the E(VEEAM_EM_*) variables of that host are used last, for what none of these sources set."
+  - With C(-vvv) the task shows where each connection option came from (names only) and one line per EM request
+    (method, URL without secrets, status, time, retries and re-logons); the password, token and session ID never.
 seealso:
   - name: Enterprise Manager REST API, query service
     description: Filter syntax and the fields of backup task sessions.
@@ -320,9 +338,11 @@ def main():
 
     client = None
     error = None
+    # at -vvv one line per EM request, for the action plugin to show (a module cannot print)
+    log = [] if module._verbosity >= 3 else None
     try:
         search = prepare_criteria(module.params)  # bad options fail here, before any request
-        client = EMClient(module.params, on_secret=module.no_log_values.add)
+        client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
         with client:
             result = search_task_sessions(client, search)
     except EMError as exc:
@@ -332,8 +352,13 @@ def main():
     if error is not None:
         # Outside the except block: an expected error is no crash, so fail_json must not attach the
         # traceback of the exception being handled (ansible-core adds it at -vvv when one is pending).
-        module.fail_json(**error.fail_json_kwargs())
-    module.exit_json(changed=False, **result)
+        module.fail_json(**dict(error.fail_json_kwargs(), **request_log(log)))
+    module.exit_json(changed=False, **dict(result, **request_log(log)))
+
+
+def request_log(log):
+    """The private result key of the request log, when it was asked for (the action plugin removes it)."""
+    return {} if log is None else {'_vbr_em_log': log}
 
 
 if __name__ == '__main__':

@@ -29,6 +29,7 @@ AREAS = (
     ('escaping', 'Legitimate values that need escaping (module)'),
     ('lookup', 'Lookup plugin'),
     ('answers', 'What EM returns (capped pages, refused filters, name comparison)'),
+    ('config', 'Connection from variables, vault and ansible.cfg (module)'),
 )
 
 

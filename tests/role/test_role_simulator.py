@@ -14,6 +14,7 @@ import pytest
 
 EM_PASSWORD = 'ansible-demo'
 COPY_JOB_TYPES = ('BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker')
+EM_USERNAME = 'EM\\ansible'
 
 
 def _utc(text):
@@ -178,3 +179,18 @@ def test_a_failed_copy_job_is_a_failed_session_and_reported_with_the_copies(em_r
     assert line in em_report['run'].stdout or json.dumps(line)[1:-1] in em_report['run'].stdout
     markdown = (em_report['dir'] / 'task_session_report.md').read_text(encoding='utf-8')
     assert '## Backup copy jobs' in markdown
+def test_connection_as_ansible_vbr_em_variables_only(run_playbook, simulator, tmp_path):
+    """The collection-wide ansible_vbr_em_* variables configure the role too (through the module's action plugin),
+    over a wrong VEEAM_EM_PASSWORD; -vvvv shows where each option came from and the EM requests, never the password."""
+    result = run_playbook('report_from_em.yml', {
+        'required_vms': [], 'since': '2d', 'max_age': '24h', 'report_dir': str(tmp_path), 'gate': False,
+        'ansible_vbr_em_url': simulator.url, 'ansible_vbr_em_username': EM_USERNAME, 'ansible_vbr_em_password': EM_PASSWORD},
+        env={'VEEAM_EM_PASSWORD': 'wrong-password-role'}, inventory='inventory.ini', verbosity=4)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    report = json.loads((tmp_path / 'task_session_report.json').read_text(encoding='utf-8'))
+    assert report['summary']['sessions'] > 0
+    assert ('EM connection: url from var: ansible_vbr_em_url, username from var: ansible_vbr_em_username, '
+            'password from var: ansible_vbr_em_password') in result.stdout
+    assert 'GET %s/api/query?type=BackupTaskSession' % simulator.url in result.stdout
+    for secret in (EM_PASSWORD, 'wrong-password-role'):
+        assert secret not in result.stdout and secret not in result.stderr

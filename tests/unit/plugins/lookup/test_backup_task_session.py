@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
@@ -178,10 +178,30 @@ def test_bad_input_fails_before_any_request(em, lookup):
     assert em.calls == []
 
 
-@pytest.mark.parametrize('option, value', [('output', 'guid'), ('output', 'UID'), ('on_missing', 'never')])
-def test_a_value_outside_the_choices_fails_before_any_request(em, lookup, option, value):
-    with pytest.raises(AnsibleError, match='Invalid value .*%s' % value):
+@pytest.mark.parametrize('option, value, valid', [('output', 'guid', 'id, uid, facts'), ('output', 'UID', 'id, uid, facts'),
+                                                  ('output', 'fact', 'id, uid, facts'), ('on_missing', 'never', 'error, warn, ignore')])
+def test_a_value_outside_the_choices_fails_before_any_request(em, lookup, option, value, valid):
+    # ansible-core 2.19+ says only "Invalid value": the lookup lists the valid values itself
+    with pytest.raises(AnsibleLookupError, match=r"%s='%s' is not one of %s\." % (option, value, valid)):
         lookup.run(['db01'], variables={}, **dict(CONNECTION, **{option: value}))
+    assert em.calls == []
+
+
+def test_misspelled_options_fail_naming_each_with_the_closest_option(em, lookup):
+    with pytest.raises(AnsibleLookupError) as caught:
+        lookup.run(['DC05'], variables={}, reslt='Failed', sinse='1h', xyzzy=1, **CONNECTION)
+    message = str(caught.value)
+    assert "unknown option 'reslt' (did you mean result?)" in message
+    assert "unknown option 'sinse' (did you mean since?)" in message
+    assert "unknown option 'xyzzy'." in message and 'Its options are: api_version, ca_path, job_name, on_missing, output,' in message
+    assert 'Failed' not in message and '1h' not in message  # names only, no values
+    assert em.calls == []
+
+
+def test_a_misspelled_connection_option_shows_no_value(em, lookup):
+    with pytest.raises(AnsibleLookupError, match=r"unknown option 'pasword' \(did you mean password\?\)") as caught:
+        lookup.run(['db01'], variables={}, pasword=PASSWORD, url='https://em.example.com', username=USERNAME)
+    assert PASSWORD not in str(caught.value)
     assert em.calls == []
 
 

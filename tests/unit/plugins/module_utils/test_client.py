@@ -37,6 +37,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
     SESSION_ID,
     TOKEN,
     XML,
+    connection_params,
     entity_body,
     error_body,
     expect_logoff,
@@ -284,6 +285,26 @@ def test_second_401_fails_without_looping(em, make_client):
     with pytest.raises(EMAuthenticationError, match='even after a new logon'):
         with make_client() as client:
             list(client.query('BackupTaskSession'))
+
+
+def test_the_request_log_names_the_re_logon_and_the_retries(em, sleeps):
+    second_token, second_session = 'MWI0ODMxZmEtZTgxNi00ZGQyLWFmNjgtODAzNWE5NjQwNGZj', guid(7, 'bbbbbbbb')
+    expect_logon(em)
+    em.expect('GET', QUERY1, status=401)
+    expect_logon(em, token=second_token, session_id=second_session)
+    em.expect('GET', QUERY1, status=503)
+    em.expect('GET', QUERY1, **page([task_session(1)]))
+    expect_logoff(em, session_id=second_session, token=second_token)
+    lines = []
+    with client_module.EMClient(connection_params(retries=2), adapter=em, sleep=sleeps.append, log=lines.append) as client:
+        assert len(list(client.query('BackupTaskSession'))) == 1
+    notes = [line.partition(') ')[2] for line in lines]
+    assert [line.split(' ', 1)[0] for line in lines] == ['POST', 'GET', 'POST', 'GET', 'GET', 'DELETE']
+    assert notes == ['', '', '', '[after re-logon 1]', '[after re-logon 1, retry 1 of 2]', '']
+    assert ' -> 401 (' in lines[1] and ' -> 503 (' in lines[3]
+    for line in lines:
+        for secret in (PASSWORD, TOKEN, SESSION_ID, second_token, second_session):
+            assert secret not in line
 
 
 # --- retries --------------------------------------------------------------------------------------

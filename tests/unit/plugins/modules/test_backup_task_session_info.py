@@ -222,3 +222,41 @@ def test_an_expected_error_carries_no_traceback(em, monkeypatch, capsys):
     assert result['failed'] is True and 'Filter is not valid' in result['msg'] and result['error']['kind'] == 'query'
     assert pending == [None]
     assert 'exception' not in result
+
+
+# --- the request log for the action plugin (-vvv) ----------------------------------------------------
+
+def test_at_vvv_the_request_log_is_returned_in_the_private_key_without_secrets(em, run_module):
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1000), status=503)
+    em.expect('GET', BASE + query_url_path(1, 1000), **page([task_session(1)]))
+    expect_job_sessions(em)
+    expect_logoff(em)
+    result, failed = run_module(dict(ARGS, _ansible_verbosity=3))
+    assert not failed and result['count'] == 1
+    lines = result['_vbr_em_log']
+    assert [line.split(' ', 1)[0] for line in lines] == ['POST', 'GET', 'GET', 'GET', 'DELETE']  # the third: the job sessions
+    assert lines[1].endswith('-> 503 (%s)' % lines[1].rsplit('(', 1)[1][:-1]) and lines[2].endswith('[retry 1 of 3]')
+    assert 'type=BackupJobSession' in lines[3]
+    assert lines[4].startswith('DELETE %s/api/logonSessions/*' % BASE) and ' -> 204 ' in lines[4]
+    assert_no_secrets(lines)
+
+
+def test_a_failure_at_vvv_returns_the_request_log_too(em, run_module):
+    body, content_type = error_body('Query failed', 500)
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1000), status=500, body=body, content_type=content_type)
+    expect_logoff(em)
+    result, failed = run_module(dict(ARGS, retries=0, _ansible_verbosity=4))
+    assert failed and [line.split(' ', 1)[0] for line in result['_vbr_em_log']] == ['POST', 'GET', 'DELETE']
+    assert_no_secrets(result)
+
+
+@pytest.mark.parametrize('verbosity', [0, 2])
+def test_below_vvv_no_request_log_is_returned(em, run_module, verbosity):
+    expect_logon(em)
+    em.expect('GET', BASE + query_url_path(1, 1000), **page([task_session(1)]))
+    expect_job_sessions(em)
+    expect_logoff(em)
+    result, failed = run_module(dict(ARGS, _ansible_verbosity=verbosity))
+    assert not failed and '_vbr_em_log' not in result
