@@ -193,7 +193,7 @@ def test_misspelled_options_fail_naming_each_with_the_closest_option(em, lookup)
     message = str(caught.value)
     assert "unknown option 'reslt' (did you mean result?)" in message
     assert "unknown option 'sinse' (did you mean since?)" in message
-    assert "unknown option 'xyzzy'." in message and 'Its options are: api_version, ca_path, job_name, on_missing, output,' in message
+    assert "unknown option 'xyzzy'." in message and 'Its options are: api_version, ca_path, job_name, job_type, on_missing, output,' in message
     assert 'Failed' not in message and '1h' not in message  # names only, no values
     assert em.calls == []
 
