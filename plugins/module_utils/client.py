@@ -13,7 +13,7 @@ import time
 import traceback
 import warnings
 from http.cookiejar import DefaultCookiePolicy
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import validate_connection_params
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import logon_session_id
@@ -21,10 +21,12 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors impo
     EMConnectionError, EMError, EMInputError, EMProtocolError, IDLE_EXPIRY, NOT_EM_HINT, SESSION_EXPIRES, redact, shorten,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.http_errors import (
-    after_retries, error_text, logon_error, plain_http_hint, retry_after, safe_url, status_error, transport_error,
+    after_retries, error_text, logon_error, plain_http_hint, retry_after, safe_url, status_error,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.transport_errors import transport_error
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import BAD_FILTER_RETRIES, refused_filter
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE, Background, QueryPager, query_url
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, api_url, query_url, rebase_url
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import Background, QueryPager
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import excerpt, parse_response
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT
 
@@ -113,29 +115,11 @@ class EMClient(object):
     # --- URLs ---------------------------------------------------------------------------------------
 
     def url(self, path):
-        """Absolute URL for an API path ('/query?...' or '/api/query?...') or an EM link (rebased)."""
-        if '://' in path:
-            return self.rebase(path)
-        if not path.startswith('/'):
-            path = '/' + path
-        if not (path == '/api' or path.startswith('/api/')):
-            path = '/api' + path
-        return self.base_url + path
+        """Absolute URL for an API path or an EM link (rebased onto url)."""
+        return api_url(self.base_url, path)
 
     def rebase(self, href):
-        """An EM link onto the configured base URL: EM writes its own host name into links, which
-        may not be the name (or NAT address) this client reaches it by."""
-        parts = urlsplit(href)
-        path = parts.path or '/'
-        index = path.find('/api/')
-        if index >= 0:
-            path = path[index:]
-        elif path.endswith('/api'):
-            path = '/api/'
-        result = self.base_url + path
-        if parts.query:
-            result += '?' + parts.query
-        return result
+        return rebase_url(self.base_url, href)
 
     def safe_url(self, url):
         """A URL for messages and logs: no secrets, and cut short (a query of many IDs can be kilobytes long)."""

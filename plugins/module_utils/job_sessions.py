@@ -21,7 +21,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     encode_filter,
     enum_comparison,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time
 
 JOB_SESSION_QUERY_TYPE = 'BackupJobSession'

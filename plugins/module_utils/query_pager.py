@@ -9,24 +9,10 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import threading
-from urllib.parse import quote
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, query_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import NOT_EM_HINT, EMInputError, EMProtocolError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list, canonical_key, first_link, to_int
-
-# The page size asked for; EM may apply a smaller one (its maximum is not documented), see QueryPager.
-DEFAULT_PAGE_SIZE = 1000
-
-
-def query_url(base_url, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, page=1, fmt='Entities'):
-    url = '%s/api/query?type=%s&format=%s' % (base_url, quote(type_name, safe=''), quote(fmt, safe=''))
-    if sort_desc:
-        url += '&sortDesc=%s' % quote(sort_desc, safe='')
-    url += '&pageSize=%d&page=%d' % (page_size, page)
-    if filter_expr:
-        url += '&filter=' + encode_filter(filter_expr)
-    return url
 
 
 def paging_info(data):

@@ -22,7 +22,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     string_values,
     task_session_filters,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import normalize_job_types
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, TASK_SESSION_URN, parse_object_id

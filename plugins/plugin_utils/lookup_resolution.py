@@ -18,7 +18,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_chec
     lookup_origin,
     lookup_vm_checks,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (

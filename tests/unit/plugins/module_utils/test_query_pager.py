@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMProtocolError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import DEFAULT_PAGE_SIZE, applied_page_size
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import applied_page_size
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import parse_response
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
