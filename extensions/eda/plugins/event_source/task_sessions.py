@@ -104,7 +104,7 @@ options:
       - Only task sessions whose parent job session has one of these C(JobType) values, in any letter case
         (V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup),
         V(AgentManagement), V(NasBackup)).
-      - EM cannot filter task sessions on the job type: the source keeps the new sessions whose C(job_type) (read
+      - EM cannot filter task sessions on the job type, so the source keeps the new sessions whose C(job_type) (read
         from their job sessions for every event anyway, see above) is one of these. A session whose job session EM
         does not return is logged and not sent; the next poll looks at it again while it is inside the overlap window.
     type: list

@@ -121,8 +121,8 @@ def test_without_job_type_every_session_is_kept_with_its_job_type_an_unknown_par
     poller = poller_for(client)
     caplog.set_level(logging.WARNING, logger='vbr.enterprise_manager.task_sessions')
     kept = poller.typed(sessions_of(backup, unknown))
-    assert [(facts['id'], facts['job_type'], facts['is_retry']) for _ended, facts in kept] == [(guid(1), 'Backup', False),
-                                                                                             (guid(2), None, None)]
+    typed = [(facts['id'], facts['job_type'], facts['is_retry']) for _ended, facts in kept]
+    assert typed == [(guid(1), 'Backup', False), (guid(2), None, None)]
     assert 'They are events with job_type null' in caplog.text and guid(2) in caplog.text
     assert poller.typed(sessions_of(backup, unknown))[1][1]['job_type'] is None
     assert len(client.filters) == 1  # the missing one is not asked for again: it was an event already
