@@ -4,7 +4,8 @@
 # oldest first, with bounded memory), and the loop that polls until it is cancelled: one EM logon
 # across polls, faults logged and retried with backoff, logoff at the end. The connection, the
 # filter, the pager and the facts are the collection's own (em_connection, query_filter, query_pager
-# through EMClient.query, task_session). Runs where ansible-rulebook runs.
+# through EMClient.query, task_session, job_sessions for job_type and is_retry). Runs where
+# ansible-rulebook runs.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -18,16 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import OPTION_NAMES
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN, guid_from_urn
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError, EMInputError, redact
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes, parent_of
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import normalize_job_types
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
     RUNNING_STATES,
     TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
-    any_of,
-    chunk_by_length,
-    comparison,
     normalize_enum,
     string_values,
     task_session_filters,
@@ -44,6 +43,10 @@ SOURCE_DEFAULTS = {'interval': 60, 'results': ['Failed', 'Warning'], 'job_name':
 FATAL_AT_START = frozenset(('input', 'authentication', 'authorization', 'not_found', 'tls', 'query'))
 MAX_BACKOFF = 300.0
 MAX_REMEMBERED = 50000  # a safety cap on the dedup memory, far above what one overlap window holds
+# Job sessions whose type is remembered across polls; past this a fresh cache starts (a long-running source
+# must not grow it without bound; a job's task sessions end close together, so little is read twice).
+MAX_JOB_SESSIONS = 10000
+_SHOWN = 10  # task sessions named in the warning about job sessions EM did not return
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 # The option of each OR-list of a poll's filter (for the message when even one value per query is too long).
 _LIST_OPTIONS = {'vm_names': 'vm_name', 'job_names': 'job_name'}
@@ -51,45 +54,6 @@ _LIST_OPTIONS = {'vm_names': 'vm_name', 'job_names': 'job_name'}
 # Seams for the unit tests: the pause between polls, and what EMClient gets besides the options.
 _sleep = asyncio.sleep
 _client_args = {}
-
-
-# --- job_type, on the client side ----------------------------------------------------------------
-# EM cannot filter task sessions on a job type: it is the JobType of their parent job session. Kept in
-# this block until plugins/module_utils/job_types.py (JOB_TYPES, the normaliser) and the shared job session
-# lookup reach main: then parse_arguments normalises job_type with job_types.py and keep_job_types gives
-# way to the shared lookup (which also puts job_type into the facts).
-JOB_TYPES = ('Backup', 'BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker', 'AgentBackup', 'AgentManagement',
-             'NasBackup')
-JOB_SESSION_QUERY_TYPE = 'BackupJobSession'
-MAX_JOB_TYPES = 10000
-
-
-def keep_job_types(client, sessions, wanted, known):
-    """(kept, dropped) of the (ended, facts) pairs by the JobType of their job session, one of wanted
-    (canonical spellings); a session whose job session EM does not return is in neither (the next poll
-    asks again) and is logged. known (job session GUID in lower case -> JobType) is kept across polls, so each
-    job session is read once, by one BackupJobSession query per chunk of UIDs that fits in a URL."""
-    def by_uid(guids):
-        return any_of([comparison('UID', '==', JOB_SESSION_URN + guid) for guid in guids])
-    parents = [str(facts['job_session_id'] or '').lower() for _ended, facts in sessions]
-    spelled = dict((str(facts['job_session_id']).lower(), facts['job_session_id']) for _ended, facts in sessions if facts['job_session_id'])
-    for chunk in chunk_by_length([spelled[key] for key in sorted(spelled) if key not in known], by_uid):
-        for entity in client.query(JOB_SESSION_QUERY_TYPE, filter=by_uid(chunk)):
-            known[str(guid_from_urn(entity.get('UID')) or '').lower()] = str(entity.get('JobType') or '')
-    while len(known) > MAX_JOB_TYPES:
-        known.popitem(last=False)
-    wanted = set(name.lower() for name in wanted)
-    kept, dropped = [], []
-    for parent, (ended, facts) in zip(parents, sessions):
-        job_type = known.get(parent)
-        if job_type is None:
-            logger.warning('The job session of task session %s (%s) is unknown to EM; it cannot be matched to job_type.',
-                           facts['id'], facts['vm_name'])
-        elif job_type.lower() in wanted:
-            kept.append((ended, facts))
-        else:
-            dropped.append((ended, facts))
-    return kept, dropped
 
 
 # --- arguments ------------------------------------------------------------------------------------
@@ -132,7 +96,7 @@ def parse_arguments(args, now):
         'interval': _interval(merged['interval']),
         'results': results,
         'job_name': string_values('job_name', as_list(merged['job_name'])),
-        'job_type': normalize_enum('job_type', as_list(merged['job_type']), JOB_TYPES),
+        'job_type': normalize_job_types(as_list(merged['job_type'])),
         'vm_name': string_values('vm_name', as_list(merged['vm_name'])),
         'since': parse_user_time(merged['since'], 'since', now=now) if merged['since'] not in (None, '') else now,
         'overlap': whole_number('overlap', merged['overlap'], 0),
@@ -152,7 +116,8 @@ def poll_filters(selection, ended_since):
 
 class TaskSessionPoller(object):
     """What the source remembers between polls: the watermark, the sessions seen inside the overlap window and
-    the job types of job sessions. poll() runs in a worker thread (the client is blocking); the rest in the loop."""
+    the job sessions read (their job_type and is_retry). poll() runs in a worker thread (the client is blocking);
+    the rest in the loop."""
 
     def __init__(self, client, selection):
         self.client = client
@@ -160,7 +125,7 @@ class TaskSessionPoller(object):
         self.watermark = selection['since']  # the newest end time seen (EM's clock), never before since
         self.overlap = timedelta(seconds=selection['overlap'])
         self.seen = OrderedDict()  # (id, end_time) -> end datetime, oldest first
-        self.job_types = OrderedDict()  # see keep_job_types
+        self.types = None  # the JobSessionTypes of the last polls, see job_session_types()
 
     def window_start(self):
         return max(self.selection['since'], self.watermark - self.overlap)
@@ -176,12 +141,50 @@ class TaskSessionPoller(object):
                     finished.append((ended, facts))
         newest = max((ended for ended, _facts in finished), default=None)
         fresh = [(ended, facts) for ended, facts in finished if self._key(facts) not in self.seen and ended >= self.selection['since']]
-        if self.selection['job_type'] and fresh:
-            fresh, dropped = keep_job_types(self.client, fresh, self.selection['job_type'], self.job_types)
-            for ended, facts in dropped:  # seen: not wanted, no need to look at it again
-                self.remember(facts, ended)
+        if fresh:  # an idle poll reads no job session
+            fresh = self.typed(fresh)
         fresh.sort(key=lambda item: (item[0], item[1]['creation_time'] or '', item[1]['id'] or ''))
         return fresh, newest
+
+    def job_session_types(self):
+        """The cache of job sessions read, fresh when it has grown past MAX_JOB_SESSIONS."""
+        if self.types is None or len(self.types.known) + len(self.types.absent) > MAX_JOB_SESSIONS:
+            # no job_type filter on its queries: a parent of another type must be told apart from a missing one
+            self.types = JobSessionTypes(self.client, by_uid=True)
+        return self.types
+
+    def typed(self, fresh):
+        """The (ended, facts) pairs of fresh with job_type and is_retry filled in, as the info module's (one job
+        session query for the parents not read yet), less those the job_type selection drops (remembered as
+        seen). A session whose parent EM does not return is logged; with a job_type selection it is not an event
+        and the next poll asks EM again, without one it is an event with job_type null."""
+        types = self.job_session_types()
+        types.complete([facts for _ended, facts in fresh])
+        self._log_unreadable(types)
+        wanted = self.selection['job_type']
+        kept = []
+        for ended, facts in fresh:
+            parent = parent_of(facts)
+            if not wanted or facts['job_type'] in wanted:
+                kept.append((ended, facts))
+            elif parent in types.known:  # of another type: never an event
+                self.remember(facts, ended)
+            else:  # not remembered: the next poll finds it again and asks EM for its job session once more
+                types.absent.discard(parent)
+        return kept
+
+    def _log_unreadable(self, types):
+        """One warning per poll for the sessions whose job session EM did not return (then forgotten: bounded)."""
+        missing = list(types.unreadable.values())
+        types.unreadable.clear()
+        if not missing:
+            return
+        shown = ', '.join('%s (id %s, job session %s)' % (f['vm_name'], f['id'], f['job_session_id']) for f in missing[:_SHOWN])
+        more = ' and %d more' % (len(missing) - _SHOWN) if len(missing) > _SHOWN else ''
+        then = (' They cannot match job_type and are not events; the next poll asks again.' if self.selection['job_type']
+                else ' They are events with job_type null.')
+        logger.warning('Enterprise Manager did not return the job session of %d new task session(s), so their job_type '
+                       'and is_retry are unknown: %s%s.%s', len(missing), shown, more, then)
 
     def remember(self, facts, ended):
         self.seen[self._key(facts)] = ended

@@ -16,12 +16,16 @@ description:
     Polls Veeam Backup Enterprise Manager (EM) every O(interval) seconds for the backup task sessions that
     finished (by their end time) since the previous poll, and puts each one on the rulebook's queue once, oldest
     first, as C({"vbr_em": <facts>, "meta": {"hosts": <VM name>}}). The facts are the same dictionary as one item
-    of the C(backup_task_sessions) list of the vbr.enterprise_manager.backup_task_session_info module.
-  - Each poll is one EM query (one request when nothing finished) for the sessions that ended at or after the
-    newest end time seen so far minus O(overlap) seconds, filtered by EM on O(results), O(job_name) and
-    O(vm_name); only name lists too long for one request URL are split over several queries. Sessions seen
-    before are recognised by their ID and end time and not sent again; only the sessions inside the overlap
-    window are remembered, so memory stays bounded.
+    of the C(backup_task_sessions) list of the vbr.enterprise_manager.backup_task_session_info module, C(job_type)
+    and C(is_retry) included (those of the parent job session; null when EM does not return it, which is logged).
+  - Each poll is one EM query for the sessions that ended at or after the newest end time seen so far minus
+    O(overlap) seconds, filtered by EM on O(results), O(job_name) and O(vm_name); only name lists too long for one
+    request URL are split over several queries. A poll that finds nothing new costs that one request. A poll with
+    new sessions costs one more, a C(type=BackupJobSession) query by UID of their job sessions not read yet (for
+    C(job_type) and C(is_retry); more than one only when the UIDs do not fit in one URL); the job sessions read are
+    remembered across polls (up to 10,000, then the memory starts afresh).
+  - Sessions seen before are recognised by their ID and end time and not sent again; only the sessions inside the
+    overlap window are remembered, so memory stays bounded.
   - Sessions still running are not events. A session that ended before O(since) is never an event.
   - One EM logon session serves all polls; when EM has expired it (15 minutes idle), the next poll logs on again.
     The source logs off when it is cancelled (a rulebook C(shutdown) action, or the engine stopping its sources).
@@ -100,8 +104,9 @@ options:
       - Only task sessions whose parent job session has one of these C(JobType) values, in any letter case
         (V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup),
         V(AgentManagement), V(NasBackup)).
-      - EM cannot filter task sessions on the job type, so the job sessions of the sessions a poll finds are read
-        with one extra query (their types are remembered), and the others are dropped here.
+      - EM cannot filter task sessions on the job type, so the source keeps the new sessions whose C(job_type) (read
+        from their job sessions for every event anyway, see above) is one of these. A session whose job session EM
+        does not return is logged and not sent; the next poll looks at it again while it is inside the overlap window.
     type: list
     elements: str
   vm_name:

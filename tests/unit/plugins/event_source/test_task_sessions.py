@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # The EDA source vbr.enterprise_manager.task_sessions driven through main(queue, args) against the strict fake
-# EM transport: what each poll asks EM, which sessions become events (once, oldest first), the logon session's
+# EM transport: what each poll asks EM (the task session query, and the job session query for the job_type of
+# sessions it has not seen), which sessions become events (once, oldest first), the logon session's
 # life, faults that heal, and arguments refused before any request. The pause between polls is a test clock
 # that records the requested delays and lets the next poll run only when the test releases it.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -19,6 +20,7 @@ from ansible_collections.vbr.enterprise_manager.extensions.eda.plugins.event_sou
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import CONNECTION_OPTIONS, OPTION_NAMES
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMAuthenticationError, EMInputError
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
     JSON,
@@ -117,10 +119,13 @@ async def start(arguments, clock, polls=1):
     return queue, task
 
 
-async def first_poll(em, clock, arguments, entities):
-    """Start the source with its logon and a first poll (window from SINCE) answered with entities: (queue, task, events)."""
+async def first_poll(em, clock, arguments, entities, job_sessions=True):
+    """Start the source with its logon and a first poll (window from SINCE) answered with entities, then (when
+    job_sessions) the job session query for their parents: (queue, task, events)."""
     expect_logon(em)
     expect_page(em, window('2025-03-14T02:00:00Z'), entities)
+    if job_sessions:
+        expect_job_sessions(em)
     queue, task = await start(arguments, clock)
     return queue, task, drain(queue)
 
@@ -158,6 +163,7 @@ def test_events_are_the_finished_sessions_oldest_first_with_the_vm_as_host(em, c
             failed(1, '2025-03-14T02:10:00.5Z', vm='sql01'),
             task_session(3, vm='sql03', state='InProgress', result='None', ended=None),
         ])
+        expect_job_sessions(em)  # the parents of the new sessions, for their job_type and is_retry
         queue, task = await start(args(), clock)
         events = drain(queue)
         await stop(task, em)
@@ -169,6 +175,7 @@ def test_events_are_the_finished_sessions_oldest_first_with_the_vm_as_host(em, c
     facts = events[0]['vbr_em']
     assert facts['end_time'] == '2025-03-14T02:10:00.500000Z' and facts['result'] == 'Failed' and facts['vm_name'] == 'sql01'
     assert facts['job_name'] == 'Nightly SQL' and facts['uid'] == 'urn:veeam:BackupTaskSession:' + guid(1)
+    assert facts['job_type'] == 'Backup' and facts['is_retry'] is False  # as one item of the info module
     assert clock.delays == [30]
 
 
@@ -176,27 +183,34 @@ def test_each_poll_rereads_the_overlap_window_and_sends_every_session_once(em, c
     async def scenario():
         expect_logon(em)  # one logon serves every poll
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z'), failed(2, '2025-03-14T02:20:00Z')])
+        expect_job_sessions(em)
         queue, task = await start(args(overlap=300), clock)
         first = drain(queue)
         # newest end 02:20:00 minus 300 s: session 2 comes again (deduplicated), session 3 was recorded late
         expect_page(em, window('2025-03-14T02:15:00Z'),
                     [failed(2, '2025-03-14T02:20:00Z'), failed(3, '2025-03-14T02:18:00Z'), failed(4, '2025-03-14T02:25:00Z')])
+        expect_job_sessions(em)  # only the parents of 3 and 4: those of 1 and 2 are known
         second = await next_events(clock, task, queue)
+        before_idle = len(em.calls)
         expect_page(em, window('2025-03-14T02:20:00Z'), [failed(4, '2025-03-14T02:25:00Z')])  # an idle poll: one request
         third = await next_events(clock, task, queue)
+        idle = em.calls[before_idle:]
         await stop(task, em)
-        return first, second, third
+        return first, second, third, idle
 
-    first, second, third = asyncio.run(scenario())
+    first, second, third, idle = asyncio.run(scenario())
     assert ids(first) == [guid(1), guid(2)]
     assert ids(second) == [guid(3), guid(4)]
     assert third == []
-    assert [call.method for call in em.calls] == ['POST', 'GET', 'GET', 'GET', 'DELETE']
+    assert [call.method for call in em.calls] == ['POST', 'GET', 'GET', 'GET', 'GET', 'GET', 'DELETE']
+    assert 'type=BackupJobSession' in em.calls[4].url and em.calls[4].url.count('UID%3D%3D') == 2
+    assert [parse_qs(urlsplit(call.url).query)['type'] for call in idle] == [['BackupTaskSession']]  # idle: one request
 
 
 def test_a_session_seen_again_with_another_end_time_is_a_new_event(em, clock):
     async def scenario():
         queue, task, first = await first_poll(em, clock, args(overlap=600), [failed(1, '2025-03-14T02:10:00Z')])
+        # the session's job session is known from the first poll: no job session query
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z'), failed(1, '2025-03-14T02:12:00Z')])
         second = await next_events(clock, task, queue)
         await stop(task, em)
@@ -210,8 +224,9 @@ def test_a_session_seen_again_with_another_end_time_is_a_new_event(em, clock):
 def test_the_window_never_reaches_before_since_and_nothing_older_is_replayed(em, clock):
     async def scenario():
         # EM's filter and its clock can disagree with ours: a session that ended before since is still not an event
-        queue, task, first = await first_poll(em, clock, args(overlap=3600), [failed(1, '2025-03-14T01:59:59Z')])
+        queue, task, first = await first_poll(em, clock, args(overlap=3600), [failed(1, '2025-03-14T01:59:59Z')], job_sessions=False)
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(2, '2025-03-14T02:05:00Z')])
+        expect_job_sessions(em)
         second = await next_events(clock, task, queue)
         # the watermark is 02:05 now; one hour of overlap still stops at since
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(2, '2025-03-14T02:05:00Z')])
@@ -241,6 +256,7 @@ def test_cancellation_logs_off_also_while_waiting_for_the_queue(em, clock):
     async def scenario():
         expect_logon(em)
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z'), failed(2, '2025-03-14T02:11:00Z')])
+        expect_job_sessions(em)
         queue = asyncio.Queue(1)  # as ansible-rulebook's: the second put waits for the rules to take the first
         task = asyncio.ensure_future(source.main(queue, args()))
         await until(queue.full)
@@ -262,6 +278,7 @@ def test_a_fault_is_logged_without_secrets_retried_with_backoff_and_heals(em, cl
             em.expect('GET', query(window('2025-03-14T02:08:00Z')), status=503, body=body, content_type=content_type)
             await next_poll(clock, task)
         expect_page(em, window('2025-03-14T02:08:00Z'), [failed(1, '2025-03-14T02:10:00Z'), failed(2, '2025-03-14T02:12:00Z')])
+        expect_job_sessions(em)
         second = await next_events(clock, task, queue)
         await stop(task, em)
         return first, second
@@ -285,6 +302,7 @@ def test_an_expired_logon_session_is_replaced_and_the_new_one_logged_off(em, clo
         em.expect('GET', query(window('2025-03-14T02:00:00Z')), status=401)  # EM expired the idle session
         expect_logon(em, token='bmV3LXRva2Vu', session_id=guid(9, prefix='0c5e2a1d'))
         expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z')])
+        expect_job_sessions(em)
         events = await next_events(clock, task, queue)
         expect_logoff(em, session_id=guid(9, prefix='0c5e2a1d'), token='bmV3LXRva2Vu')
         await stop(task)
@@ -347,6 +365,29 @@ def test_job_type_is_matched_on_the_job_sessions_read_once(em, clock):
 
     first, second = asyncio.run(scenario())
     assert ids(first) == [guid(1)] and ids(second) == [guid(3)]
+    assert first[0]['vbr_em']['job_type'] == 'Backup' and second[0]['vbr_em']['job_type'] == 'Backup'
+
+
+def test_a_session_whose_job_session_em_does_not_return_is_logged_and_an_event_with_job_type_null(em, clock, caplog):
+    caplog.set_level(logging.DEBUG, logger='vbr.enterprise_manager.task_sessions')
+
+    async def scenario():
+        expect_logon(em)
+        expect_page(em, window('2025-03-14T02:00:00Z'), [failed(1, '2025-03-14T02:10:00Z')])
+        expect_job_sessions(em, job_sessions=[])  # EM returns no job session for its UID
+        queue, task = await start(args(), clock)
+        events = drain(queue)
+        await stop(task, em)
+        return events
+
+    events = asyncio.run(scenario())
+    assert ids(events) == [guid(1)]
+    assert events[0]['vbr_em']['job_type'] is None and events[0]['vbr_em']['is_retry'] is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and 'did not return the job session of 1 new task session' in warnings[0]
+    assert guid(1) in warnings[0] and guid(1, prefix='b82e6d04') in warnings[0]
+    logged = caplog.text
+    assert PASSWORD not in logged and TOKEN not in logged and SESSION_ID not in logged
 
 
 def test_connection_arguments_fall_back_to_the_environment(em, clock, monkeypatch):
@@ -377,7 +418,7 @@ def test_connection_arguments_fall_back_to_the_environment(em, clock, monkeypatc
     ({'interval': 'nan'}, 'interval argument must be greater than 0'),
     ({'overlap': -1}, 'overlap option must be at least 0'),
     ({'since': '2025-03-14 02:00'}, 'since value .* has no time zone'),
-    ({'job_type': 'Replica'}, "job_type value 'Replica' is not known"),
+    ({'job_type': 'Replica'}, "job_type value 'Replica' is not a job type Enterprise Manager documents"),
     ({'vm_name': ['']}, 'vm_name option contains an empty value'),
     ({'url': 'em.example.com'}, 'has no scheme'),
     ({'password': None}, 'No password given'),
