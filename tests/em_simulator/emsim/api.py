@@ -234,6 +234,7 @@ def backup_server(req, server_id):
 def query(req):
     result = req.sim.query.run(req.params)
     tasks = result.query_type.name == 'BackupTaskSession'
+    req.sim.stats.query(result.query_type.name)
     if result.entities:
         build = resources.task_session_entity if tasks else resources.job_session_entity
         if tasks:

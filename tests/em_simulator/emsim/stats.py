@@ -15,6 +15,7 @@ class Stats:
         self.routes = collections.Counter()
         self.faults = collections.Counter()
         self.statuses = collections.Counter()
+        self.queries = collections.Counter()  # answered query pages by type (BackupTaskSession, BackupJobSession)
         self.since_start = dict.fromkeys(('logons', 'logoffs'), 0)  # never reset
 
     def add(self, name, amount=1):
@@ -27,6 +28,10 @@ class Stats:
         with self.lock:
             self.counters['requests'] += 1
             self.routes[route] += 1
+
+    def query(self, type_name):
+        with self.lock:
+            self.queries[type_name] += 1
 
     def fault(self, kind):
         with self.lock:
@@ -49,6 +54,7 @@ class Stats:
                 'routes': dict(sorted(self.routes.items())),
                 'faults': dict(sorted(self.faults.items())),
                 'statuses': dict(sorted(self.statuses.items())),
+                'queries': dict(sorted(self.queries.items())),
             })
         return result
 
@@ -58,4 +64,5 @@ class Stats:
             self.routes.clear()
             self.faults.clear()
             self.statuses.clear()
+            self.queries.clear()
         store.reset_max()

@@ -6,7 +6,7 @@ import collections
 from sim_helpers import xml
 
 STATS_KEYS = {'requests', 'logons', 'logoffs', 'failed_logons', 'entities_served', 'references_served', 'active_sessions',
-              'max_active_sessions', 'expired_sessions', 'routes', 'faults', 'statuses', 'logons_total', 'logoffs_total'}
+              'max_active_sessions', 'expired_sessions', 'routes', 'faults', 'statuses', 'queries', 'logons_total', 'logoffs_total'}
 
 
 def test_stats_count_what_happened(sim_factory):
@@ -30,9 +30,10 @@ def test_stats_count_what_happened(sim_factory):
     assert stats['routes'] == {'POST /api/sessionMngr': 3, 'GET /api/query': 2, 'GET /api/backupTaskSessions/{ID}': 2,
                                'GET (unknown)': 1, 'DELETE /api/logonSessions/{ID}': 1}
     assert stats['statuses'] == {'201': 2, '401': 1, '200': 4, '404': 1, '204': 1}
+    assert stats['queries'] == {'BackupTaskSession': 2}
     # A reset zeroes the counters but keeps the logon sessions.
     after = sim.reset_stats()
-    assert after['requests'] == 0 and after['routes'] == {} and after['active_sessions'] == 1 and after['max_active_sessions'] == 1
+    assert after['requests'] == 0 and after['routes'] == {} and after['queries'] == {} and after['active_sessions'] == 1 and after['max_active_sessions'] == 1
     assert (after['logons'], after['logons_total'], after['logoffs_total']) == (0, stats['logons_total'], stats['logoffs_total'])
     assert sim.get('/api/logonSessions', other).status_code == 200
     sim.logoff(other, other_logon)
