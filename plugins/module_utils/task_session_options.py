@@ -23,8 +23,8 @@ SELECTION_OPTIONS = (
     Option('vm_name', 'list', [
         'Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.',
         'Give a YAML list for names that contain a comma.',
-        'Names that match no selected session get a warning, as do those of O(job_name) and O(backup_server_name); the '
-        'module M(vbr.enterprise_manager.backup_task_session_info) also returns them in its result C(unmatched).',
+        'Names that match no selected session get a warning, and M(vbr.enterprise_manager.backup_task_session_info) '
+        'returns them in C(unmatched); so do those of O(job_name) and O(backup_server_name).',
     ], elements='str'),
     Option('job_name', 'list', [
         'Only task sessions of jobs with these names.',

@@ -179,6 +179,8 @@ def test_a_failed_copy_job_is_a_failed_session_and_reported_with_the_copies(em_r
     assert line in em_report['run'].stdout or json.dumps(line)[1:-1] in em_report['run'].stdout
     markdown = (em_report['dir'] / 'task_session_report.md').read_text(encoding='utf-8')
     assert '## Backup copy jobs' in markdown
+
+
 def test_connection_as_ansible_vbr_em_variables_only(run_playbook, simulator, tmp_path):
     """The collection-wide ansible_vbr_em_* variables configure the role too (through the module's action plugin),
     over a wrong VEEAM_EM_PASSWORD; -vvvv shows where each option came from and the EM requests, never the password."""
