@@ -55,7 +55,8 @@ options:
   id:
     description:
       - Task session IDs to return, each a bare GUID or C(urn:veeam:BackupTaskSession:<GUID>).
-      - IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is not a failure.
+      - IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is not a failure, unless none matches with
+        O(wait=true) (see there).
     type: list
     elements: str
   job_session_id:
@@ -67,6 +68,8 @@ options:
     description:
       - Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.
       - Give a YAML list for names that contain a comma.
+      - Names that match no selected session get a warning, and M(vbr.enterprise_manager.backup_task_session_info) returns them in C(unmatched); so do those
+        of O(job_name) and O(backup_server_name).
     type: list
     elements: str
   backup_server_name:
@@ -138,6 +141,12 @@ options:
       - Poll until no selected task session is V(InProgress) or V(Pending), then return.
       - The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at the start). Fails after O(wait_timeout)
         seconds, naming the sessions that still run.
+      - A selection by O(id) or O(job_session_id) that matches nothing is no silent success. Task session IDs of which none matches fail at once (a task
+        session ID does not appear later). A job session without task sessions is polled until one appears, because EM lists the task sessions of a job
+        run shortly after the run starts; the task fails at O(wait_timeout) naming the job session (with several job sessions, once none of them has any).
+      - 'With other options as well (O(vm_name), O(job_name), O(backup_server_name), O(state), O(result), O(job_type), O(since), O(until), O(filter)), nothing
+        can be the right answer (no failed task session in the run): the task then returns at once with a warning that nothing was waited for. An empty
+        answer after a poll that selected sessions (with O(state), once they finished) is no warning.'
     type: bool
     default: false
   wait_timeout:
@@ -174,6 +183,8 @@ options:
     description:
       - Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.
       - Give a YAML list for names that contain a comma.
+      - Names that match no selected session get a warning, and M(vbr.enterprise_manager.backup_task_session_info) returns them in C(unmatched); so do those
+        of O(job_name) and O(backup_server_name).
     type: list
     elements: str
   backup_server_name:

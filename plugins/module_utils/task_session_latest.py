@@ -12,6 +12,10 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
 PRIMARY = 'primary'
 COPY = 'copy'
 
+# Why read_newest_per_vm stopped before the last page: the limit, or every named VM seen.
+LIMIT_STOP = 'limit'
+NAMES_STOP = 'names'
+
 
 def creation_key(facts):
     """Sort key of a creation_time: the fixed-width text of format_fact_time sorts as the time does."""
@@ -79,11 +83,11 @@ def streams(search):
 
 def read_newest_per_vm(client, search, filter_text, collected, newest, types):
     """latest_per_vm, stopping early: one filter's pages, newest first, into newest (key -> facts);
-    True when the limit cut the reading short. With a limit, once more (VM, job type) pairs than that
+    LIMIT_STOP or NAMES_STOP when the reading stopped before the last page, else None. With a limit, once more (VM, job type) pairs than that
     were seen, the newest session of each of the first `limit` pairs is known. Named VMs without
     `since`: reading stops at the end of the page where every name was seen (NamedVmStop)."""
     chunk_newest = {}
-    truncated = False
+    stopped = None
     stop = NamedVmStop(search, filter_text) if NamedVmStop.applies(search) else None
     pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size)
     for page in pager.iter_pages():
@@ -92,10 +96,11 @@ def read_newest_per_vm(client, search, filter_text, collected, newest, types):
         for facts in batch:
             keep_newest(chunk_newest, facts)
         if search.limit is not None and len(chunk_newest) > search.limit:
-            truncated = True
+            stopped = LIMIT_STOP
             break
         if stop is not None and stop.done(batch):
+            stopped = NAMES_STOP
             break
     for facts in chunk_newest.values():
         keep_newest(newest, facts)
-    return truncated
+    return stopped

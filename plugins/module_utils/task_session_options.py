@@ -15,7 +15,7 @@ SELECTION_OPTIONS = (
     Option('id', 'list', [
         'Task session IDs to return, each a bare GUID or C(urn:veeam:BackupTaskSession:<GUID>).',
         'IDs are checked before any request. IDs that match no session are returned in RV(missing_ids), which is '
-        'not a failure.',
+        'not a failure, unless none matches with O(wait=true) (see there).',
     ], elements='str'),
     Option('job_session_id', 'list', [
         'Only task sessions of these job sessions (job runs), each a bare GUID or C(urn:veeam:BackupJobSession:<GUID>).',
@@ -23,6 +23,8 @@ SELECTION_OPTIONS = (
     Option('vm_name', 'list', [
         'Only task sessions of VMs (or other backed-up objects) with these names, as EM displays them.',
         'Give a YAML list for names that contain a comma.',
+        'Names that match no selected session get a warning, and M(vbr.enterprise_manager.backup_task_session_info) '
+        'returns them in C(unmatched); so do those of O(job_name) and O(backup_server_name).',
     ], elements='str'),
     Option('job_name', 'list', [
         'Only task sessions of jobs with these names.',
@@ -92,6 +94,14 @@ SELECTION_OPTIONS = (
         'Poll until no selected task session is V(InProgress) or V(Pending), then return.',
         'The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at '
         'the start). Fails after O(wait_timeout) seconds, naming the sessions that still run.',
+        'A selection by O(id) or O(job_session_id) that matches nothing is no silent success. Task session IDs of which '
+        'none matches fail at once (a task session ID does not appear later). A job session without task sessions is '
+        'polled until one appears, because EM lists the task sessions of a job run shortly after the run starts; the '
+        'task fails at O(wait_timeout) naming the job session (with several job sessions, once none of them has any).',
+        'With other options as well (O(vm_name), O(job_name), O(backup_server_name), O(state), O(result), O(job_type), '
+        'O(since), O(until), O(filter)), nothing can be the right answer (no failed task session in the run): the task '
+        'then returns at once with a warning that nothing was waited for. An empty answer after a poll that selected '
+        'sessions (with O(state), once they finished) is no warning.',
     ], default=False),
     Option('wait_timeout', 'int', [
         'Seconds to wait with O(wait=true).',

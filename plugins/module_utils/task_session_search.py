@@ -32,7 +32,21 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     project,
     validate_fields,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_gaps import (
+    FAIL,
+    NAME_OPTION_NAMES,
+    POLL,
+    WARN,
+    empty_wait,
+    no_task_session_error,
+    no_task_session_timeout,
+    nothing_warning,
+    unmatched_names,
+    unmatched_warning,
+)
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_latest import (
+    LIMIT_STOP,
+    NAMES_STOP,
     creation_key,
     keep_newest,
     read_newest_per_vm,
@@ -147,10 +161,10 @@ def query_filters(search, max_length=MAX_FILTER_LENGTH):
                                 since=search.since, until=search.until, raw=search.raw_filter)
 
 
-# The keys the selection itself reads (de-duplication, sorting, latest_per_vm, summary, wait messages):
+# The keys the selection itself reads (de-duplication, sorting, latest_per_vm, summary, wait messages, unmatched):
 # with `fields`, each session keeps only these and the chosen ones while the pages are read.
 _INTERNAL_KEYS = ('id', 'uid', 'vm_name', 'vm_uid', 'job_name', 'job_session_id', 'job_type', 'creation_time', 'state',
-                  'result')
+                  'result', 'backup_server_name')
 
 
 def _kept_keys(fields):
@@ -221,21 +235,23 @@ def _newest_first(search, sessions, newest, streamed):
 
 
 def _select_once(client, search, accepts, types):
-    """One pass of the selection: (facts newest first, truncated, IDs of every session found)."""
+    """One pass of the selection: (facts newest first, truncated, every session selected, the name options
+    whose reading stopped before the last page)."""
     collected = _Collected(_kept_keys(search.fields), accepts)
     newest = {}
-    truncated = False
+    stops = set()
     streamed = search.latest_per_vm and not search.ids and streams(search)
     for filter_text in search.filters:
         if streamed:
-            truncated = read_newest_per_vm(client, search, filter_text, collected, newest, types) or truncated
-        else:
-            truncated = _read_all(client, search, filter_text, collected, types) or truncated
+            stops.add(read_newest_per_vm(client, search, filter_text, collected, newest, types))
+        elif _read_all(client, search, filter_text, collected, types):
+            stops.add(LIMIT_STOP)
     # the job types of what the pages brought (those read page by page have theirs already)
     selected = [facts for facts in types.complete(collected.sessions) if types.selected(facts)]
     sessions, cut = _newest_first(search, selected, newest, streamed)
-    found = set(str(facts.get('id') or facts.get('uid')).lower() for facts in selected)
-    return sessions, truncated or cut, found
+    # every named VM of a filter was seen when NAMES_STOP ended its reading; the other names may come later
+    unread = NAME_OPTION_NAMES if LIMIT_STOP in stops else ('job_name', 'backup_server_name') if NAMES_STOP in stops else ()
+    return sessions, LIMIT_STOP in stops or cut, selected, unread
 
 
 def summarize(sessions):
@@ -262,40 +278,53 @@ def search_task_sessions(client, criteria, now=None, sleep=time.sleep, monotonic
     """Select backup task sessions through a connected EMClient.
 
     criteria: a dict with the module's option names (or a PreparedSearch from prepare_criteria()).
-    Returns dict(backup_task_sessions, count, missing_ids, truncated, summary). Rows EM returns that do
-    not satisfy the selection are dropped and named in a warning of the client (see row_check.py)."""
+    Returns dict(backup_task_sessions, count, missing_ids, unmatched, truncated, summary). Rows EM returns that
+    do not satisfy the selection are dropped and named in a warning of the client (see row_check.py), as are
+    the names that matched nothing (task_session_gaps.py)."""
     search = prepare_criteria(criteria, now=now)
     with checked_answers(client, search_origin(search)) as check:
         return _search(client, search, check.bind(search_checks(search)), sleep, monotonic)
+
+
+def _still_running(search, running):
+    shown = ', '.join(_describe(s) for s in running[:10])
+    more = ' and %d more' % (len(running) - 10) if len(running) > 10 else ''
+    return EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s%s.'
+                              % (len(running), search.wait_timeout, shown, more),
+                              hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
+                              running=[s.get('id') for s in running])
 
 
 def _search(client, search, accepts, sleep, monotonic):
     deadline = monotonic() + (search.wait_timeout or 0)
     types = JobSessionTypes(client, search.job_types, since=search.since, until=search.until,
                             by_uid=bool(search.ids or search.job_session_uids), page_size=search.page_size)
+    waited = False  # a poll selected sessions: an empty answer after it is what they became (state), no typo
     while True:
-        sessions, truncated, found = _select_once(client, search, accepts, types)
+        sessions, truncated, selected, unread = _select_once(client, search, accepts, types)
+        waited = waited or bool(selected)
+        nothing = empty_wait(search) if search.wait and not waited else None
+        if nothing == FAIL:
+            raise no_task_session_error(search)
         running = _running(sessions) if search.wait else []
-        if not running:
+        if not running and nothing != POLL:
             break
         remaining = deadline - monotonic()
         if remaining <= 0:
-            shown = ', '.join(_describe(s) for s in running[:10])
-            more = ' and %d more' % (len(running) - 10) if len(running) > 10 else ''
-            raise EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s%s.'
-                                     % (len(running), search.wait_timeout, shown, more),
-                                     hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
-                                     running=[s.get('id') for s in running])
+            raise _still_running(search, running) if running else no_task_session_timeout(search)
         sleep(min(search.wait_sleep, remaining))
 
-    warning = types.warning()
-    if warning:
-        client.warnings.append(warning)
+    unmatched = unmatched_names(search, selected, unread)
+    for warning in (types.warning(), unmatched_warning(unmatched), nothing_warning(search) if nothing == WARN else None):
+        if warning:
+            client.warnings.append(warning)
+    found = set(str(facts.get('id') or facts.get('uid')).lower() for facts in selected)
     missing = [given for guid, given in zip(search.ids, search.id_inputs) if guid not in found]
     return {
         'backup_task_sessions': [project(s, search.fields) for s in sessions],
         'count': len(sessions),
         'missing_ids': missing,
+        'unmatched': unmatched,
         'truncated': truncated,
         'summary': summarize(sessions),
     }

@@ -286,6 +286,21 @@ missing_ids:
   type: list
   elements: str
   sample: ['6e1f0a92-3c5d-4b78-9e06-7d2a4b8c1f35']
+unmatched:
+  description:
+    - The values of O(vm_name), O(job_name) and O(backup_server_name) that match no selected task session (within the
+      other options), as given, per option; one warning names them. Only the options given are keys; an empty dict
+      without them.
+    - Names are compared as a case-insensitive EM compares them (any letter case, full-width letters as ASCII, trailing
+      spaces ignored); a O(job_name) of a backup copy job also matches the sessions of its workers (C(<copy job>\<source job>)).
+    - A value that matched a session O(limit) then left out is matched, not listed.
+    - An option is left out (its names unknown, not unmatched) when the reading stopped before the last page for it, so
+      that a name cut off is never reported as absent. That is when O(limit) stopped the reading (RV(truncated) is then
+      true); for O(job_name) and O(backup_server_name), also when O(latest_per_vm) with O(vm_name) stopped reading once
+      every named VM was seen. It is left out too when EM sent a selected session without that name.
+  returned: always
+  type: dict
+  sample: {vm_name: [DC05], job_name: []}
 truncated:
   description: True when O(limit) left out selected task sessions.
   returned: always

@@ -46,6 +46,15 @@ def run(make_client, criteria, **kwargs):
         return search_task_sessions(client, criteria, now=NOW, **kwargs)
 
 
+def run_warned(make_client, criteria, **kwargs):
+    """run(), and the warnings it left on the client (taken off it)."""
+    with make_client() as client:
+        result = search_task_sessions(client, criteria, now=NOW, **kwargs)
+        warnings = list(client.warnings)
+        del client.warnings[:]
+    return result, warnings
+
+
 def test_structured_criteria_become_one_em_filter(em, make_client):
     expect_logon(em)
     expected = ('(VmDisplayName=="db01",VmDisplayName=="web 02");JobName=="Job ""A""";State==Completed;'
@@ -142,10 +151,15 @@ def test_a_long_vm_name_list_is_split_and_the_other_criteria_stay_in_every_query
         em.expect('GET', query_with(text, 3), **page([session(number + 1, number, vm=vm, job='Job A', result='Failed')], page_size=3))
     expect_job_sessions(em)
     expect_logoff(em)
-    result = run(make_client, {'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A'], 'limit': 2})
+    result, warnings = run_warned(make_client, {'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A'], 'limit': 2})
     # newest first across the queries, the limit applied to the union
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(len(search.filters)), guid(len(search.filters) - 1)]
     assert result['truncated'] is True
+    # every query was read to its end: the names of the sessions the limit cut are matched, the others not
+    found = set(terms[0][len('VmDisplayName=="'):-1] for terms in split)
+    assert result['unmatched'] == {'vm_name': [name for name in names if name not in found], 'job_name': []}
+    assert len(warnings) == 1 and "vm_name 'vm-0001.corp.example.com'" in warnings[0]
+    assert 'and %d more' % (len(names) - len(found) - 10) in warnings[0]
 
 
 def test_a_long_list_with_latest_per_vm_and_limit_merges_the_queries(em, make_client):
@@ -163,9 +177,12 @@ def test_a_long_list_with_latest_per_vm_and_limit_merges_the_queries(em, make_cl
     for text in filters[2:]:
         em.expect('GET', query_with(text, 2, 1), **page([], page_size=2))
     expect_logoff(em)
-    result = run(make_client, {'vm_name': names, 'latest_per_vm': True, 'limit': 2, 'page_size': 2})
+    result, warnings = run_warned(make_client, {'vm_name': names, 'latest_per_vm': True, 'limit': 2, 'page_size': 2})
     assert [s['id'] for s in result['backup_task_sessions']] == [guid(2), guid(3)]
     assert result['truncated'] is True
+    # no query was stopped by the limit (each had at most 2 VMs): the names never seen are unmatched
+    assert result['unmatched'] == {'vm_name': [name for name in names if name not in (names[0], names[1], in_second)]}
+    assert len(warnings) == 1
 
 
 def test_a_selection_too_long_even_when_split_fails_before_any_request(em, make_client):
@@ -201,7 +218,12 @@ def test_backup_server_name_filter(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with('(BackupServerName=="vbr01",BackupServerName=="vbr02")'), **page([]))
     expect_logoff(em)
-    assert run(make_client, {'backup_server_name': ['vbr01', 'vbr02']})['count'] == 0
+    result, warnings = run_warned(make_client, {'backup_server_name': ['vbr01', 'vbr02']})
+    assert result['count'] == 0
+    assert result['unmatched'] == {'backup_server_name': ['vbr01', 'vbr02']}
+    assert warnings == ["No selected task session has backup_server_name 'vbr01', 'vbr02' (names compared in any letter case, "
+                        "within the other options); they are listed in unmatched. Check the spelling against what Enterprise "
+                        "Manager shows, or the other options."]
 
 
 @pytest.mark.parametrize('criteria, message', [
@@ -396,7 +418,8 @@ def test_the_filter_reaches_em_decoded_as_built(em, make_client):
     expect_logon(em)
     em.expect('GET', lambda url: filter_of(url) == '(JobName=="Copy & Move",JobName=="100% \\ done+")', **page([]))
     expect_logoff(em)
-    run(make_client, {'job_name': ['Copy & Move', '100% \\ done+']})
+    result, warnings = run_warned(make_client, {'job_name': ['Copy & Move', '100% \\ done+']})
+    assert result['unmatched'] == {'job_name': ['Copy & Move', '100% \\ done+']} and len(warnings) == 1
 
 
 def _expect_sessions(em, entities, filter_text=None, page_size=1000):
