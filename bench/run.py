@@ -119,7 +119,7 @@ def run_once(ctx, cfg, case, index, cfgdir):
         'module_rss_mb': read_rss(rss_file) if rss_file else None,
         'count': case.count(measured),
         'stats': stats,
-        'measures': case.measures(cfg),
+        'measures': case.measures(cfg, measured),
     }
     if measured.rc != 0:
         run['error'] = measured.tail()

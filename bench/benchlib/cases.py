@@ -12,6 +12,7 @@ PASSWORD = 'ansible-demo'
 PAGE_SIZE = 1000  # the module's page size (task_session_search.SEARCH_DEFAULTS), used by every case
 FIELDS = ['id', 'vm_name', 'job_name', 'creation_time', 'result']
 _COUNT = re.compile(r'BENCH_COUNT=(\d+)')
+_VMS = re.compile(r'BENCH_VMS=(\d+)')
 
 
 class Config(object):
@@ -62,7 +63,7 @@ class Case(object):
         self.module = module
         self.available = available
 
-    def measures(self, cfg):
+    def measures(self, cfg, measured):
         """Figures of the last run besides time and requests (none by default)."""
         return {}
 
@@ -91,6 +92,11 @@ class ModuleCase(Case):
 
     def count(self, measured):
         return parse_count(measured.stdout)
+
+    def measures(self, cfg, measured):
+        """With bench_report_vms: the distinct VMs among the entries (latest_per_vm has one per VM and job type)."""
+        found = _VMS.findall(measured.stdout)
+        return {'vms': int(found[-1])} if found else {}
 
 
 class UriCase(Case):
@@ -197,7 +203,7 @@ class RoleCase(Case):
     def expected_count(self, cfg):
         return cfg.window_count
 
-    def measures(self, cfg):
+    def measures(self, cfg, measured):
         """Sizes in bytes of the reports the last run wrote (None when missing)."""
         sizes = {}
         for ext in ('html', 'json', 'md'):
@@ -273,8 +279,9 @@ def all_cases(repo):
         RoleCase(),
         # the inventory (issue 15) against the module's latest_per_vm over the same window, and its cache hit
         # against ansible-inventory's own cost
+        # (count: its entries, one per VM and job type; measures['vms']: the VMs among them, which are the hosts)
         ModuleCase('latest_window', 'module, latest_per_vm over the 30-day window',
-                   lambda cfg: {'bench_since': cfg.since, 'bench_latest_per_vm': True}, lambda cfg: None),
+                   lambda cfg: {'bench_since': cfg.since, 'bench_latest_per_vm': True, 'bench_report_vms': True}, lambda cfg: None),
         InventoryCase('inventory_sync', 'inventory backup_vms, sync of the 30-day window (ansible-inventory --list)', 'sync',
                       available=inventory),
         InventoryCase('inventory_cache_hit', 'inventory backup_vms, cache hit (ansible-inventory --list)', 'cached', available=inventory),

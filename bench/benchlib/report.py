@@ -254,12 +254,14 @@ def _inventory_targets(rows, config, where):
 
 
 def _inventory_checks(config, where):
-    """The inventory has one host per VM of the module's latest_per_vm, and its cache hit sent no request."""
+    """The inventory has one host per VM among the module's latest_per_vm entries (one per VM and job type), and
+    its cache hit sent no request."""
     checks = []
     sync, latest, hit = (_case(config, name) for name in ('inventory_sync', 'latest_window', 'inventory_cache_hit'))
     if sync and latest and sync['rc'] == 0 and latest['rc'] == 0:
-        checks.append({'name': '%s inventory hosts == latest_per_vm VMs' % where, 'ok': sync['count'] == latest['count'],
-                       'detail': '%s hosts, %s VMs' % (sync['count'], latest['count'])})
+        vms = (latest.get('measures') or {}).get('vms')
+        checks.append({'name': '%s inventory hosts == latest_per_vm VMs' % where, 'ok': vms is not None and sync['count'] == vms,
+                       'detail': '%s hosts, %s VMs in %s latest_per_vm entries' % (sync['count'], vms, latest['count'])})
     if hit and sync and hit['rc'] == 0:
         ok = hit['requests'] == 0 and hit['count'] == sync['count']
         checks.append({'name': '%s inventory cache hit sends no request' % where, 'ok': ok,

@@ -257,7 +257,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return self._compose(entry, variables)
 
     def _populate(self, hosts):
-        strict = self.get_option('strict')
+        """Each host in one pass: added, its vbr_em, its state groups, then the constructed options."""
+        construct = self._constructor()
         for group in STATE_GROUPS:
             self.inventory.add_group(group)
         for name, vm in hosts:
@@ -265,10 +266,23 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.set_variable(name, 'vbr_em', vm)
             for group in state_groups(vm):
                 self.inventory.add_child(group, name)
+            if construct:
+                construct(name)
+
+    def _constructor(self):
+        """What applies compose, groups and keyed_groups to one host, or None when none is set: then no host's
+        variables are gathered and nothing is called per host (most sources, and every cache hit without them)."""
+        compose, groups, keyed_groups = (self.get_option(name) for name in ('compose', 'groups', 'keyed_groups'))
+        if not (compose or groups or keyed_groups):
+            return None
+        strict = self.get_option('strict')
+
+        def construct(name):
             variables = self.inventory.get_host(name).get_vars()
-            self._set_composite_vars(self.get_option('compose'), variables, name, strict=strict)
-            self._add_host_to_composed_groups(self.get_option('groups'), variables, name, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, name, strict=strict)
+            self._set_composite_vars(compose, variables, name, strict=strict)
+            self._add_host_to_composed_groups(groups, variables, name, strict=strict)
+            self._add_host_to_keyed_groups(keyed_groups, variables, name, strict=strict)
+        return construct
 
 
 def _lookup_path(entry, variables):

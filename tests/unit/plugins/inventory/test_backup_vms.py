@@ -16,6 +16,7 @@ import pytest
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
+from ansible.inventory.host import Host
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
@@ -144,6 +145,28 @@ leading_separator: false
     assert members(inventory, 'needs_attention') == ['app01', 'web01']
     assert members(inventory, 'result_Success') == ['db01'] and members(inventory, 'result_Failed') == ['web01']
     assert members(inventory, 'Nightly_SQL') == ['app01', 'db01', 'web01']
+
+
+@pytest.mark.parametrize('extra, check', [
+    ("compose:\n  ansible_host: vbr_em.vm_name ~ '.corp.example'\n",
+     lambda inventory: inventory.get_host('web01').vars['ansible_host'] == 'web01.corp.example'),
+    ('groups:\n  needs_attention: not vbr_em.backed_up\n',
+     lambda inventory: members(inventory, 'needs_attention') == ['app01', 'web01']),
+    ('keyed_groups:\n  - key: vbr_em.last_result\n    prefix: last\n',
+     lambda inventory: members(inventory, 'last_Failed') == ['web01'] and members(inventory, 'last_Success') == ['db01']),
+])
+def test_each_constructed_option_applies_alone(plugin, em, tmp_path, extra, check):
+    expect_sync(em)
+    assert check(sync(plugin, tmp_path, extra=extra))
+
+
+def test_without_constructed_options_no_host_variables_are_gathered(plugin, em, tmp_path, monkeypatch):
+    gathered = []
+    monkeypatch.setattr(Host, 'get_vars', lambda host: gathered.append(host.name) or {})
+    expect_sync(em)
+    inventory = sync(plugin, tmp_path)
+    assert sorted(inventory.hosts) == ['app01', 'db01', 'web01'] and members(inventory, 'backup_ok') == ['db01']
+    assert gathered == []
 
 
 def test_hostnames_first_non_empty_wins_and_duplicates_are_warned(plugin, em, tmp_path):
