@@ -31,6 +31,7 @@ class Config(object):
         self.vm_names_few = spread(names, names_few)
         self.vm_names_many = spread(names, names_many)
         self.job_type_requests = None  # the floor's job session queries, read from its output
+        self.static_inventory = None  # inventory_static_same: {'hosts': n, 'same': bool, 'detail': str}, from its preparation
         self.facts_xml = os.path.join(workdir, 'floor-xml.json')
         self.facts_json = os.path.join(workdir, 'floor-json.json')
 
@@ -213,14 +214,17 @@ class RoleCase(Case):
 
 
 class InventoryCase(Case):
-    """ansible-inventory --list: of a backup_vms source over the 30-day window (with or without its cache), or
-    of an empty static inventory (Ansible's own cost of an inventory run). The count is the number of hosts."""
+    """ansible-inventory --list: of a backup_vms source over the 30-day window (with or without its cache), of an
+    empty static inventory (Ansible's own cost of an inventory run), or of a static YAML inventory with the hosts,
+    groups and host variables of the sync (Ansible's own cost of that much inventory). The count is the number of hosts."""
 
     def __init__(self, name, label, source, available=True):
         super(InventoryCase, self).__init__(name, label, 'inventory', latency_sensitive=source == 'sync', available=available)
         self.source = source
 
     def source_file(self, cfg):
+        if self.source == 'static':
+            return self.static_path(cfg)  # written by prepare
         if self.source == 'empty':
             path = os.path.join(cfg.workdir, 'empty.ini')
             text = '# no hosts\n'
@@ -234,11 +238,36 @@ class InventoryCase(Case):
             handle.write(text)
         return path
 
+    @staticmethod
+    def static_path(cfg):
+        return os.path.join(cfg.workdir, 'static-same.yml')
+
     def command(self, ctx, cfg, rss_file=None, dump=None):
         argv = [ctx.env.tool('ansible-inventory'), '-i', self.source_file(cfg), '--list']
         env = ctx.env.env(VEEAM_EM_URL=cfg.sim.url, VEEAM_EM_USERNAME=USERNAME, VEEAM_EM_PASSWORD=PASSWORD,
                           ANSIBLE_INVENTORY_UNPARSED_FAILED='True')
         return argv, env
+
+    def prepare(self, ctx, cfg, cwd):
+        """Untimed, for the static case: a sync's --list written as a static YAML inventory, then its own --list
+        (which also warms the caches) compared with the sync's; the outcome in cfg.static_inventory."""
+        from benchlib import proc
+        sync = InventoryCase('inventory_sync', '', 'sync')
+        argv, env = sync.command(ctx, cfg)
+        measured = proc.run(argv, env=env, cwd=cwd)
+        try:
+            listing = json.loads(measured.stdout)
+        except ValueError:
+            cfg.static_inventory = {'hosts': None, 'same': False, 'detail': 'the sync failed: %s' % measured.tail(5)}
+            return
+        write_static_inventory(self.static_path(cfg), listing)
+        argv, env = self.command(ctx, cfg)
+        measured = proc.run(argv, env=env, cwd=cwd)
+        try:
+            same, detail = same_listing(listing, json.loads(measured.stdout))
+        except ValueError:
+            same, detail = False, 'the static inventory failed: %s' % measured.tail(5)
+        cfg.static_inventory = {'hosts': len(listing['_meta']['hostvars']), 'same': same, 'detail': detail}
 
     def count(self, measured):
         try:
@@ -247,7 +276,89 @@ class InventoryCase(Case):
             return None
 
     def expected_count(self, cfg):
+        if self.source == 'static':
+            return (cfg.static_inventory or {}).get('hosts')
         return 0 if self.source == 'empty' else None
+
+    def measures(self, cfg, measured):
+        if self.source != 'static' or cfg.static_inventory is None:
+            return {}
+        return {'same_as_sync': cfg.static_inventory['same'], 'same_detail': cfg.static_inventory['detail']}
+
+
+_IMPLICIT_GROUPS = ('_meta', 'all', 'ungrouped')
+
+
+class _Unsafe(object):
+    """A host variable whose strings --list marks untrusted ({"__ansible_unsafe": ...}, as all of the plugin's
+    are): written as one !unsafe mapping or sequence. (On a single scalar, !unsafe would re-resolve a quoted
+    string, so that '' became null and a time a datetime.)"""
+
+    def __init__(self, value):
+        self.value = value
+
+    @staticmethod
+    def represent(dumper, unsafe):
+        if isinstance(unsafe.value, dict):
+            return dumper.represent_mapping('!unsafe', unsafe.value)
+        if isinstance(unsafe.value, list):
+            return dumper.represent_sequence('!unsafe', unsafe.value)
+        return dumper.represent_data(unsafe.value)
+
+
+def _unwrap(value):
+    """value from --list without its __ansible_unsafe markers."""
+    if isinstance(value, dict):
+        if len(value) == 1 and '__ansible_unsafe' in value:
+            return value['__ansible_unsafe']
+        return dict((key, _unwrap(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_unwrap(item) for item in value]
+    return value
+
+
+def write_static_inventory(path, listing):
+    """A YAML inventory with the hosts (and their variables), groups and group members of an
+    ansible-inventory --list output: the host variables under all.hosts (each one !unsafe, so that its --list
+    is the same), the groups under all.children."""
+    import yaml
+    dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
+    dumper.add_representer(_Unsafe, _Unsafe.represent)
+    children = {}
+    # an empty group is only named among its parent's children, never a key of its own
+    names = list(listing.get('all', {}).get('children', [])) + list(listing)
+    for group in names:
+        if group in _IMPLICIT_GROUPS or group in children:
+            continue
+        body = listing.get(group) or {}
+        entry = {'hosts': dict((host, None) for host in body.get('hosts', []))}
+        if body.get('children'):
+            entry['children'] = dict((child, None) for child in body['children'])
+        children[group] = entry
+    hosts = dict((host, dict((name, _Unsafe(_unwrap(value))) for name, value in variables.items()))
+                 for host, variables in listing['_meta']['hostvars'].items())
+    data = {'all': {'hosts': hosts, 'children': children}}
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.dump(data, handle, Dumper=dumper, default_flow_style=False, sort_keys=False)
+
+
+def _shape(listing):
+    """What two --list outputs must share: the host variables and each group's hosts and children."""
+    groups = dict((name, (sorted(body.get('hosts', [])), sorted(body.get('children', []))))
+                  for name, body in listing.items() if name != '_meta')
+    return listing['_meta']['hostvars'], groups
+
+
+def same_listing(expected, actual):
+    """(same, detail) of two --list outputs, group and host order aside."""
+    (want_vars, want_groups), (got_vars, got_groups) = _shape(expected), _shape(actual)
+    if got_groups != want_groups:
+        differ = sorted(name for name in set(want_groups) | set(got_groups) if want_groups.get(name) != got_groups.get(name))
+        return False, 'groups differ: %s' % ', '.join(differ[:5])
+    if got_vars != want_vars:
+        differ = sorted(host for host in set(want_vars) | set(got_vars) if want_vars.get(host) != got_vars.get(host))
+        return False, 'host variables differ: %s' % ', '.join(differ[:5])
+    return True, 'same hosts, groups and host variables as the sync (%d hosts, %d groups)' % (len(want_vars), len(want_groups))
 
 
 def parse_count(stdout):
@@ -278,7 +389,7 @@ def all_cases(repo):
         LookupCase(os.path.exists(os.path.join(repo, 'plugins', 'lookup', 'backup_task_session.py'))),
         RoleCase(),
         # the inventory (issue 15) against the module's latest_per_vm over the same window, and its cache hit
-        # against ansible-inventory's own cost
+        # against ansible-inventory's own cost: of no host, and of a static inventory with the same hosts and variables
         # (count: its entries, one per VM and job type; measures['vms']: the VMs among them, which are the hosts)
         ModuleCase('latest_window', 'module, latest_per_vm over the 30-day window',
                    lambda cfg: {'bench_since': cfg.since, 'bench_latest_per_vm': True, 'bench_report_vms': True}, lambda cfg: None),
@@ -286,4 +397,6 @@ def all_cases(repo):
                       available=inventory),
         InventoryCase('inventory_cache_hit', 'inventory backup_vms, cache hit (ansible-inventory --list)', 'cached', available=inventory),
         InventoryCase('inventory_empty', 'ansible-inventory --list of an empty static inventory', 'empty'),
+        InventoryCase('inventory_static_same', 'ansible-inventory --list of a static YAML inventory with the hosts, groups and '
+                      'host variables of the sync', 'static', available=inventory),
     ]
