@@ -95,8 +95,8 @@ notes:
   - A failed sync (EM unreachable, logon rejected, a bad option) fails with the message the info module gives, no traceback.
     Use C(ansible-inventory) or AWX (which sets E(ANSIBLE_INVENTORY_UNPARSED_FAILED)) to see it fail; C(ansible-playbook)
     warns and goes on with the other sources.
-  - O(job_type) is applied to the task sessions after they are read (EM does not filter on it yet); sessions whose job type is not
-    known are left out then, with a warning.
+  - O(job_type) is applied as the info module applies it, through the job sessions of those types (EM cannot filter task
+    sessions on a job type); a task session whose job session EM does not return is then left out.
   - All times are UTC in ISO 8601 and end in V(Z). With C(-vvv) each EM request is shown as one line without secrets.
 seealso:
   - module: vbr.enterprise_manager.backup_task_session_info
