@@ -226,7 +226,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         requests) is imported only here: a cache hit does without it."""
         from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import em_session
         with em_session(self.get_option, display.vvv, display.warning, templar=self.templar) as client:
-            return inventory_vms(read_sessions(client, settings, display.warning), settings)
+            return inventory_vms(read_sessions(client, settings), settings)
 
     def _host_names(self, vm):
         """The non-empty results of the hostnames entries for one VM, in order."""

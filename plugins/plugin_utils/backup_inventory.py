@@ -33,7 +33,7 @@ CACHE_FORMAT = 1
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 
 
-class InventorySettings(namedtuple('InventorySettings', 'search job_types max_age allow_warning now em_host fingerprint')):
+class InventorySettings(namedtuple('InventorySettings', 'search max_age allow_warning now em_host fingerprint')):
     """The checked options of one sync (relative times fixed at preparation)."""
 
     __slots__ = ()
@@ -67,14 +67,13 @@ def prepare_inventory(options, url, username, now=None):
     fingerprint = dict((name, _plain(options.get(name))) for name in INVENTORY_SELECTION_NAMES + ('max_age', 'allow_warning'))
     url = normalize_url(url)
     fingerprint.update(url=url, username=_plain(username), format=CACHE_FORMAT)
-    return InventorySettings(search=search, job_types=search.job_types, max_age=max_age, allow_warning=allow_warning is not False,
+    return InventorySettings(search=search, max_age=max_age, allow_warning=allow_warning is not False,
                              now=now, em_host=urlsplit(url).hostname, fingerprint=fingerprint)
 
 
-def read_sessions(client, settings, warn):
+def read_sessions(client, settings):
     """The task sessions of the window, newest first, through the module's selection (job_type
-    included: EM is asked for the job sessions of those types). warn is kept for the plugin's
-    messages; the selection's own warnings come through the client."""
+    included: EM is asked for the job sessions of those types); its warnings come through the client."""
     return search_task_sessions(client, settings.search)['backup_task_sessions']
 
 

@@ -47,13 +47,13 @@ def test_copy_types_are_exactly_the_three_copy_jobs_in_any_case():
 def test_defaults_are_seven_days_24_hours_and_warnings_allowed():
     s = settings()
     assert s.search.since == datetime(2025, 3, 7, 12, 0, 0, tzinfo=timezone.utc)
-    assert (s.max_age, s.allow_warning, s.job_types, s.em_host) == (86400, True, [], 'em01.example.com')
+    assert (s.max_age, s.allow_warning, s.search.job_types, s.em_host) == (86400, True, [], 'em01.example.com')
     assert s.search.filters == ['CreationTime>="2025-03-07T12:00:00Z"']
 
 
 def test_narrowing_options_reach_the_em_filter_and_job_type_is_normalised():
     s = settings(job_name=['SQL'], vm_name=['db01'], backup_server_name=['vbr01'], job_type=['backup', 'BACKUPCOPY', 'Backup'])
-    assert s.job_types == ['Backup', 'BackupCopy']
+    assert s.search.job_types == ['Backup', 'BackupCopy']
     assert 'JobName=="SQL"' in s.search.filters[0] and 'VmDisplayName=="db01"' in s.search.filters[0]
     assert 'BackupServerName=="vbr01"' in s.search.filters[0]
 
@@ -136,7 +136,7 @@ def test_vms_are_told_apart_by_uid_and_sorted():
 def test_job_type_reaches_the_selection_normalised(monkeypatch):
     asked = []
     monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search: asked.append(search) or {'backup_task_sessions': []})
-    assert bi.read_sessions(None, settings(job_type=['backup', 'IMMEDIATEBACKUPCOPY']), None) == []
+    assert bi.read_sessions(None, settings(job_type=['backup', 'IMMEDIATEBACKUPCOPY'])) == []
     assert asked[0].job_types == ['Backup', 'ImmediateBackupCopy']
 
 
