@@ -180,6 +180,8 @@ def applicable(case, cfg, args):
         return 'same requests as module_xml: measured without latency only'
     if args.cases is not None and case.name not in args.cases:
         return 'not among --cases'
+    if case.name == 'uri_tasks_only' and (cfg.latency_ms or cfg.sessions > 10000):
+        return 'the reference baseline (no job types): measured up to 10,000 sessions without latency'
     if cfg.latency_ms and case.name == 'uri' and args.uri_latency_max is not None and cfg.sessions > args.uri_latency_max:
         return 'skipped to keep the run short: the latency adds the same requests x latency as to the module'
     return None

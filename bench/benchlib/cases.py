@@ -12,6 +12,7 @@ PASSWORD = 'ansible-demo'
 PAGE_SIZE = 1000  # the module's page size (task_session_search.SEARCH_DEFAULTS), used by every case
 FIELDS = ['id', 'vm_name', 'job_name', 'creation_time', 'result']
 _COUNT = re.compile(r'BENCH_COUNT=(\d+)')
+_JOB_SESSIONS = re.compile(r'BENCH_JOB_SESSIONS=(\d+)')
 _VMS = re.compile(r'BENCH_VMS=(\d+)')
 
 
@@ -101,12 +102,21 @@ class ModuleCase(Case):
 
 
 class UriCase(Case):
-    def __init__(self):
-        super(UriCase, self).__init__('uri', 'uri way (ansible.builtin.uri, JSON)', 'playbook')
+    """The uri way (uri_way.yml). With job_types (the baseline of the target) it also reads the job sessions of the
+    window, as the module does to tell backups from backup copies; without, the task sessions only (the baseline before
+    issue 13 gave every answer its job type), kept beside it as a reference."""
+
+    def __init__(self, job_types=True):
+        if job_types:
+            name, label = 'uri', 'uri way (ansible.builtin.uri, JSON: task sessions and the job sessions of the window)'
+        else:
+            name, label = 'uri_tasks_only', 'uri way, task sessions only (no job types; the baseline before issue 13)'
+        super(UriCase, self).__init__(name, label, 'playbook')
+        self.job_types = job_types
 
     def command(self, ctx, cfg, rss_file=None, dump=None):
         data = {'em_url': cfg.sim.url, 'em_user': USERNAME, 'em_password': PASSWORD, 'em_filter': cfg.window_filter,
-                'em_page_size': PAGE_SIZE, 'ansible_python_interpreter': ctx.env.python}
+                'em_page_size': PAGE_SIZE, 'em_job_types': self.job_types, 'ansible_python_interpreter': ctx.env.python}
         argv = [ctx.env.tool('ansible-playbook'), os.path.join(ctx.playbooks, 'uri_way.yml'), '-e', '@' + self.vars_file(cfg, data)]
         return argv, ctx.env.env()
 
@@ -115,6 +125,10 @@ class UriCase(Case):
 
     def expected_count(self, cfg):
         return cfg.window_count
+
+    def measures(self, cfg, measured):
+        found = _JOB_SESSIONS.findall(measured.stdout)
+        return {'job_sessions': int(found[-1])} if found else {}
 
 
 class FloorScriptCase(Case):
@@ -380,6 +394,7 @@ def all_cases(repo):
                    lambda cfg: {'bench_since': cfg.since, 'bench_format': 'xml', 'bench_fields': FIELDS}, lambda cfg: cfg.window_count),
         AnsibleCostCase(),
         UriCase(),
+        UriCase(job_types=False),
         ModuleCase('failed_all', 'module, result: Failed over the whole history',
                    lambda cfg: {'bench_result': ['Failed']}, lambda cfg: cfg.failed_count),
         # one entry per VM and job type: the count is that of the VMs among them
