@@ -26,7 +26,7 @@ sys.path.insert(0, BENCH)
 
 from benchlib import eda, proc, report  # noqa: E402
 from benchlib.ansible_env import AnsibleEnv  # noqa: E402
-from benchlib.cases import PASSWORD, USERNAME, Config, all_cases, expected_requests  # noqa: E402
+from benchlib.cases import PASSWORD, USERNAME, Config, InventoryCase, all_cases, expected_requests  # noqa: E402
 from benchlib.simulator import Simulator  # noqa: E402
 
 SEED = 1
@@ -263,8 +263,8 @@ def run_config(ctx, args, sessions, latency, warm):
             if case.name == 'floor_script_json' or fill_cache or (warm and selected and case.kind == 'playbook' and case.name in ('module_xml', 'uri')):
                 argv, env = case.command(ctx, cfg)
                 proc.run(argv, env=env, cwd=cfgdir)
-            if selected and case.name == 'inventory_static_same' and not latency:
-                case.prepare(ctx, cfg, cfgdir)  # writes the static inventory from a sync's --list
+            if selected and getattr(case, 'source', None) in InventoryCase.PREPARED and not latency:
+                case.prepare(ctx, cfg, cfgdir)  # writes the inventory from a sync's --list
         reps = args.repeat if sessions < args.large else max(args.repeat_large, args.repeat_large_core)
         runs = {}
         for case in cases:

@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import sys
 
 USERNAME = 'EM\\ansible'
 PASSWORD = 'ansible-demo'
@@ -32,7 +33,9 @@ class Config(object):
         self.vm_names_few = spread(names, names_few)
         self.vm_names_many = spread(names, names_many)
         self.job_type_requests = None  # the floor's job session queries, read from its output
-        self.static_inventory = None  # inventory_static_same: {'hosts': n, 'same': bool, 'detail': str}, from its preparation
+        # the prepared inventories (static YAML, scripts): case name -> {'hosts': n, 'same': bool, 'detail': str}
+        self.prepared_inventories = {}
+        self.sync_listing = None  # a sync's --list, read once for all of them
         self.facts_xml = os.path.join(workdir, 'floor-xml.json')
         self.facts_json = os.path.join(workdir, 'floor-json.json')
 
@@ -229,16 +232,20 @@ class RoleCase(Case):
 
 class InventoryCase(Case):
     """ansible-inventory --list: of a backup_vms source over the 30-day window (with or without its cache), of an
-    empty static inventory (Ansible's own cost of an inventory run), or of a static YAML inventory with the hosts,
-    groups and host variables of the sync (Ansible's own cost of that much inventory). The count is the number of hosts."""
+    empty static inventory (Ansible's own cost of an inventory run), or of an inventory made from a sync's --list:
+    a static YAML file or a script printing it as JSON (the cheapest source Ansible has) with the same hosts, groups
+    and host variables (Ansible's own cost of that much inventory), or a script with the same hosts and groups and
+    no variable (Ansible's own cost of that many hosts). The count is the number of hosts."""
+
+    PREPARED = ('static', 'script', 'script_hosts')
 
     def __init__(self, name, label, source, available=True):
         super(InventoryCase, self).__init__(name, label, 'inventory', latency_sensitive=source == 'sync', available=available)
         self.source = source
 
     def source_file(self, cfg):
-        if self.source == 'static':
-            return self.static_path(cfg)  # written by prepare
+        if self.source in self.PREPARED:
+            return self.prepared_path(cfg)  # written by prepare
         if self.source == 'empty':
             path = os.path.join(cfg.workdir, 'empty.ini')
             text = '# no hosts\n'
@@ -252,9 +259,9 @@ class InventoryCase(Case):
             handle.write(text)
         return path
 
-    @staticmethod
-    def static_path(cfg):
-        return os.path.join(cfg.workdir, 'static-same.yml')
+    def prepared_path(self, cfg):
+        return os.path.join(cfg.workdir, {'static': 'static-same.yml', 'script': 'script-same.py',
+                                          'script_hosts': 'script-hosts.py'}[self.source])
 
     def command(self, ctx, cfg, rss_file=None, dump=None):
         argv = [ctx.env.tool('ansible-inventory'), '-i', self.source_file(cfg), '--list']
@@ -263,41 +270,51 @@ class InventoryCase(Case):
         return argv, env
 
     def prepare(self, ctx, cfg, cwd):
-        """Untimed, for the static case: a sync's --list written as a static YAML inventory, then its own --list
-        (which also warms the caches) compared with the sync's; the outcome in cfg.static_inventory."""
+        """Untimed, for the prepared sources: a sync's --list (read once) written as this source, then its own
+        --list (which also warms the caches) compared with what it must give; the outcome in cfg.prepared_inventories."""
         from benchlib import proc
-        sync = InventoryCase('inventory_sync', '', 'sync')
-        argv, env = sync.command(ctx, cfg)
-        measured = proc.run(argv, env=env, cwd=cwd)
-        try:
-            listing = json.loads(measured.stdout)
-        except ValueError:
-            cfg.static_inventory = {'hosts': None, 'same': False, 'detail': 'the sync failed: %s' % measured.tail(5)}
-            return
-        write_static_inventory(self.static_path(cfg), listing)
+        if cfg.sync_listing is None:
+            sync = InventoryCase('inventory_sync', '', 'sync')
+            argv, env = sync.command(ctx, cfg)
+            measured = proc.run(argv, env=env, cwd=cwd)
+            try:
+                cfg.sync_listing = json.loads(measured.stdout)
+            except ValueError:
+                cfg.prepared_inventories[self.name] = {'hosts': None, 'same': False, 'detail': 'the sync failed: %s' % measured.tail(5)}
+                return
+        listing = cfg.sync_listing
+        expected = listing if self.source != 'script_hosts' else without_variables(listing)
+        if self.source == 'static':
+            write_static_inventory(self.prepared_path(cfg), listing)
+        else:
+            write_script_inventory(self.prepared_path(cfg), expected)
         argv, env = self.command(ctx, cfg)
         measured = proc.run(argv, env=env, cwd=cwd)
         try:
-            same, detail = same_listing(listing, json.loads(measured.stdout))
+            actual = json.loads(measured.stdout)
+            if self.source != 'static':  # the script plugin trusts its strings: no untrusted markers to compare
+                expected = dict(expected, _meta={'hostvars': _unwrap(expected['_meta']['hostvars'])})
+            same, detail = same_listing(expected, actual)
         except ValueError:
-            same, detail = False, 'the static inventory failed: %s' % measured.tail(5)
-        cfg.static_inventory = {'hosts': len(listing['_meta']['hostvars']), 'same': same, 'detail': detail}
+            same, detail = False, 'the %s inventory failed: %s' % (self.source, measured.tail(5))
+        cfg.prepared_inventories[self.name] = {'hosts': len(listing['_meta']['hostvars']), 'same': same, 'detail': detail}
 
     def count(self, measured):
         try:
-            return len(json.loads(measured.stdout)['_meta']['hostvars'])
-        except (ValueError, KeyError, TypeError):
+            return len(listed_hosts(json.loads(measured.stdout)))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def expected_count(self, cfg):
-        if self.source == 'static':
-            return (cfg.static_inventory or {}).get('hosts')
+        if self.source in self.PREPARED:
+            return cfg.prepared_inventories.get(self.name, {}).get('hosts')
         return 0 if self.source == 'empty' else None
 
     def measures(self, cfg, measured):
-        if self.source != 'static' or cfg.static_inventory is None:
+        prepared = cfg.prepared_inventories.get(self.name)
+        if self.source not in self.PREPARED or prepared is None:
             return {}
-        return {'same_as_sync': cfg.static_inventory['same'], 'same_detail': cfg.static_inventory['detail']}
+        return {'same_as_sync': prepared['same'], 'same_detail': prepared['detail']}
 
 
 _IMPLICIT_GROUPS = ('_meta', 'all', 'ungrouped')
@@ -354,6 +371,41 @@ def write_static_inventory(path, listing):
     data = {'all': {'hosts': hosts, 'children': children}}
     with open(path, 'w', encoding='utf-8') as handle:
         yaml.dump(data, handle, Dumper=dumper, default_flow_style=False, sort_keys=False)
+
+
+def listed_hosts(listing):
+    """The hosts of an --list output: those with variables and those of any group (a host without a variable
+    is only in its groups)."""
+    hosts = set(listing['_meta']['hostvars'])
+    for name, body in listing.items():
+        if name != '_meta':
+            hosts.update(body.get('hosts', []))
+    return hosts
+
+
+def without_variables(listing):
+    """An --list output with the same hosts and groups and no host variable (each host an empty mapping)."""
+    bare = dict((name, body) for name, body in listing.items() if name != '_meta')
+    bare['_meta'] = {'hostvars': {}}  # what --list shows of hosts without variables
+    return bare
+
+
+def write_script_inventory(path, listing):
+    """An inventory script (executable, run by ansible.builtin.script) that prints listing as ansible-inventory
+    --list gave it, its untrusted markers removed: the cheapest inventory source Ansible has, one JSON document
+    read once. (Its strings are trusted, so its --list is lighter than the plugin's, whose strings are not.)"""
+    data = dict((name, body) for name, body in listing.items() if name not in _IMPLICIT_GROUPS)
+    data['_meta'] = {'hostvars': _unwrap(listing['_meta']['hostvars'])}
+    data['all'] = {'children': [name for name in listing.get('all', {}).get('children', []) if name != 'ungrouped']}
+    if listing.get('ungrouped', {}).get('hosts'):
+        data['ungrouped'] = {'hosts': listing['ungrouped']['hosts']}
+    json_path = path + '.json'
+    with open(json_path, 'w', encoding='utf-8') as handle:
+        json.dump(data, handle)
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('#!%s\nimport sys\nif "--host" in sys.argv:\n    print("{}")\nelse:\n    with open(%r) as handle:\n'
+                     '        sys.stdout.write(handle.read())\n' % (sys.executable, json_path))
+    os.chmod(path, 0o755)
 
 
 def _shape(listing):
@@ -414,4 +466,8 @@ def all_cases(repo):
         InventoryCase('inventory_empty', 'ansible-inventory --list of an empty static inventory', 'empty'),
         InventoryCase('inventory_static_same', 'ansible-inventory --list of a static YAML inventory with the hosts, groups and '
                       'host variables of the sync', 'static', available=inventory),
+        InventoryCase('inventory_script_same', 'ansible-inventory --list of a script printing the hosts, groups and host '
+                      'variables of the sync as JSON', 'script', available=inventory),
+        InventoryCase('inventory_script_hosts', 'ansible-inventory --list of a script printing the hosts and groups of the sync, '
+                      'no variable', 'script_hosts', available=inventory),
     ]
