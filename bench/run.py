@@ -70,7 +70,8 @@ def parse_args(argv=None):
     parser.add_argument('--results', help='results JSON (default bench/results.json; smoke: bench/results/smoke.json)')
     parser.add_argument('--docs', help='Markdown report (default docs/performance.md; smoke: none)')
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
-    parser.add_argument('--render', action='store_true', help='only derive the summary, targets and checks again from the measurements of the results JSON and re-render the Markdown report')
+    parser.add_argument('--render', action='store_true', help='only derive the summary, targets and checks again from the measurements '
+                        'of the results JSON and re-render the Markdown report')
     args = parser.parse_args(argv)
     if args.smoke:
         args.sizes = [1000]
