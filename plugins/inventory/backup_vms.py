@@ -144,7 +144,7 @@ cache_timeout: 900
 
 import re
 
-from ansible.errors import AnsibleParserError
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
@@ -159,6 +159,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.backup_inve
     prepare_inventory,
     read_sessions,
     state_groups,
+    unquoted_time_error,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import INVENTORY_SELECTION_NAMES
 
@@ -180,7 +181,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        config = self._read_config_data(path)
+        config = self._config_data(path)
         try:
             self._check_option_names(config)
             settings = prepare_inventory(dict((name, self.get_option(name)) for name in _OWN_OPTIONS),
@@ -190,6 +191,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # from None: an expected failure needs its message, not a chained traceback
             raise exc.to_ansible_error(AnsibleParserError) from None
         self._populate(assign_host_names(vms, self._host_names, display.warning))
+
+    def _config_data(self, path):
+        """The source's options, read and checked by Ansible; an unquoted time, which Ansible only calls an invalid
+        value, is named with what to do (the file is read again only then)."""
+        try:
+            return self._read_config_data(path)
+        except AnsibleError:
+            try:
+                explained = unquoted_time_error(self.loader.load_from_file(path, cache='none'))
+            except Exception:  # unreadable as YAML: Ansible's own message says it
+                explained = None
+            if explained is None:
+                raise
+            raise explained.to_ansible_error(AnsibleParserError) from None
 
     def _check_option_names(self, config):
         """A misspelled option would otherwise be dropped without a word (and select more than meant)."""

@@ -10,7 +10,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from collections import OrderedDict, namedtuple
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import normalize_url
@@ -31,6 +31,7 @@ DEFAULT_MAX_AGE = '24h'
 CACHE_FORMAT = 1
 
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
+_TIME_OPTIONS = ('since',)
 
 
 class InventorySettings(namedtuple('InventorySettings', 'search max_age allow_warning now em_host fingerprint')):
@@ -69,6 +70,29 @@ def prepare_inventory(options, url, username, now=None):
     fingerprint.update(url=url, username=_plain(username), format=CACHE_FORMAT)
     return InventorySettings(search=search, max_age=max_age, allow_warning=allow_warning is not False,
                              now=now, em_host=urlsplit(url).hostname, fingerprint=fingerprint)
+
+
+def unquoted_time_error(config):
+    """An EMInputError naming the first option of the source file (a mapping as YAML read it) whose value YAML took
+    for a date or a time (since: 2025-09-12T14:00:00Z unquoted), or None. Ansible refuses such a value as text
+    without saying why, so a failed read of the options is explained with this before its own message."""
+    for name, value in (config.items() if isinstance(config, dict) else ()):
+        for item in (value if isinstance(value, list) else [value]):
+            if isinstance(item, date):  # a datetime is a date too
+                text = item.isoformat().replace('+00:00', 'Z')
+                return EMInputError('The %s value %s in the inventory source is unquoted, so YAML reads it as a date or time, '
+                                    'not as text.' % (name, text), hint='Quote it: %s: "%s".' % (name, _time_text(name, item, text)))
+    return None
+
+
+def _time_text(name, value, text):
+    """What to write instead: the text itself, or for a time option a complete UTC time (a date alone is midnight UTC;
+    a time without a zone is taken as UTC, as EM's times are)."""
+    if name not in _TIME_OPTIONS:
+        return text
+    if not isinstance(value, datetime):
+        return text + 'T00:00:00Z'
+    return text if value.tzinfo is not None else text + 'Z'
 
 
 def read_sessions(client, settings):

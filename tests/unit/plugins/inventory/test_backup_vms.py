@@ -270,6 +270,27 @@ def test_bad_options_fail_before_any_request(plugin, tmp_path, extra, words):
         sync(plugin, tmp_path, extra=extra)
 
 
+@pytest.mark.parametrize('line, quoted', [
+    ('since: 2025-03-07T00:00:00Z', 'since: "2025-03-07T00:00:00Z"'),
+    ('since: 2025-03-07', 'since: "2025-03-07T00:00:00Z"'),
+])
+def test_an_unquoted_time_fails_with_what_to_write(plugin, tmp_path, line, quoted):
+    """YAML reads an unquoted time as a datetime, which Ansible refuses for a str option without saying why."""
+    path = tmp_path / 'em.backup_vms.yml'
+    path.write_text(CONFIG.format(password=PASSWORD, since=SINCE).replace("since: '%s'" % SINCE, line), encoding='utf-8')
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.parse(InventoryData(), plugin.test_loader, str(path))
+    assert 'is unquoted, so YAML reads it as a date or time' in str(caught.value)
+    assert 'Quote it: %s.' % quoted in str(caught.value)
+    assert PASSWORD not in str(caught.value) and caught.value.__cause__ is None
+
+
+def test_a_bad_option_type_that_is_no_time_keeps_ansibles_message(plugin, tmp_path):
+    with pytest.raises(AnsibleError, match='timeout') as caught:
+        sync(plugin, tmp_path, extra='timeout: many\n')
+    assert 'unquoted' not in str(caught.value)
+
+
 def test_username_in_the_message_of_a_missing_password(plugin, tmp_path):
     path = tmp_path / 'em.backup_vms.yml'
     path.write_text('plugin: vbr.enterprise_manager.backup_vms\nurl: https://em.example.com\nusername: x\n', encoding='utf-8')

@@ -179,3 +179,25 @@ def test_cache_entry_is_used_only_with_the_same_options():
     assert bi.cached_vms(entry, bi.prepare_inventory({}, url=URL, username='other', now=NOW)) is None
     assert bi.cached_vms(dict(entry, format=0), settings()) is None
     assert bi.cached_vms('garbage', settings()) is None
+
+
+@pytest.mark.parametrize('value, shown, quoted', [
+    (datetime(2025, 9, 12, 14, 0, tzinfo=timezone.utc), '2025-09-12T14:00:00Z', 'since: "2025-09-12T14:00:00Z"'),
+    (datetime(2025, 9, 12, 14, 0), '2025-09-12T14:00:00', 'since: "2025-09-12T14:00:00Z"'),  # no zone: UTC, as EM's times
+    (datetime(2025, 9, 12).date(), '2025-09-12', 'since: "2025-09-12T00:00:00Z"'),  # a date alone: a complete time
+])
+def test_an_unquoted_time_is_named_with_the_quoted_value(value, shown, quoted):
+    error = bi.unquoted_time_error({'plugin': 'vbr.enterprise_manager.backup_vms', 'max_age': '24h', 'since': value})
+    assert isinstance(error, EMInputError)
+    assert 'The since value %s in the inventory source is unquoted' % shown in error.full_message
+    assert 'Quote it: %s.' % quoted in error.full_message
+
+
+def test_an_unquoted_date_in_a_list_keeps_its_text():
+    error = bi.unquoted_time_error({'job_name': ['Nightly', datetime(2024, 1, 1).date()]})
+    assert 'Quote it: job_name: "2024-01-01".' in error.full_message
+
+
+@pytest.mark.parametrize('config', [{'since': '2025-09-12T14:00:00Z', 'job_name': ['2024'], 'timeout': 30}, None, ['since']])
+def test_no_unquoted_time_no_explanation(config):
+    assert bi.unquoted_time_error(config) is None
