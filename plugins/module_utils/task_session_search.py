@@ -10,11 +10,10 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers, search_checks, search_origin
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
     MAX_FILTER_LENGTH,
-    RUNNING_STATES,
     TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
     TASK_SESSION_STATES,
@@ -53,14 +52,17 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     streams,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_defaults
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_wait import (
+    hides_running,
+    running_sessions,
+    still_running_error,
+    watch_values,
+)
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_user_time,
     utc_now,
 )
-
-# EM states are compared without regard to case here.
-_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 
 # What an absent option means: the option table's defaults (page_size is no option: the bench sets it).
 SEARCH_DEFAULTS = dict(selection_defaults(), page_size=DEFAULT_PAGE_SIZE)
@@ -139,6 +141,10 @@ def prepare_criteria(criteria, now=None):
         page_size=page_size,
     )
     search.filters = query_filters(search)  # a selection too long for EM fails here, before any request
+    search.wait_watch = None
+    if search.wait and hides_running(search):
+        search.wait_watch = PreparedSearch(**watch_values(search))
+        search.wait_watch.filters = query_filters(search.wait_watch)
     return search
 
 
@@ -266,14 +272,6 @@ def summarize(sessions):
     return {'by_result': by_result, 'by_state': by_state}
 
 
-def _running(sessions):
-    return [s for s in sessions if str(s.get('state') or '').lower() in _RUNNING]
-
-
-def _describe(facts):
-    return '%s (%s, job %s, id %s)' % (facts.get('vm_name'), facts.get('state'), facts.get('job_name'), facts.get('id'))
-
-
 def search_task_sessions(client, criteria, now=None, sleep=time.sleep, monotonic=time.monotonic):
     """Select backup task sessions through a connected EMClient.
 
@@ -283,35 +281,32 @@ def search_task_sessions(client, criteria, now=None, sleep=time.sleep, monotonic
     the names that matched nothing (task_session_gaps.py)."""
     search = prepare_criteria(criteria, now=now)
     with checked_answers(client, search_origin(search)) as check:
-        return _search(client, search, check.bind(search_checks(search)), sleep, monotonic)
+        return _search(client, search, check, sleep, monotonic)
 
 
-def _still_running(search, running):
-    shown = ', '.join(_describe(s) for s in running[:10])
-    more = ' and %d more' % (len(running) - 10) if len(running) > 10 else ''
-    return EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s%s.'
-                              % (len(running), search.wait_timeout, shown, more),
-                              hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
-                              running=[s.get('id') for s in running])
-
-
-def _search(client, search, accepts, sleep, monotonic):
+def _search(client, search, check, sleep, monotonic):
     deadline = monotonic() + (search.wait_timeout or 0)
     types = JobSessionTypes(client, search.job_types, since=search.since, until=search.until,
                             by_uid=bool(search.ids or search.job_session_uids), page_size=search.page_size)
+    accepts = check.bind(search_checks(search))
+    watch = search.wait_watch  # the running sessions the selection would hide, or None
+    watch_accepts = check.bind(search_checks(watch)) if watch is not None else None
     waited = False  # a poll selected sessions: an empty answer after it is what they became (state), no typo
     while True:
-        sessions, truncated, selected, unread = _select_once(client, search, accepts, types)
-        waited = waited or bool(selected)
-        nothing = empty_wait(search) if search.wait and not waited else None
-        if nothing == FAIL:
-            raise no_task_session_error(search)
-        running = _running(sessions) if search.wait else []
-        if not running and nothing != POLL:
-            break
+        running = _select_once(client, watch, watch_accepts, types)[0] if watch is not None else []
+        waited = waited or bool(running)
+        if not running:
+            sessions, truncated, selected, unread = _select_once(client, search, accepts, types)
+            waited = waited or bool(selected)
+            nothing = empty_wait(search) if search.wait and not waited else None
+            if nothing == FAIL:
+                raise no_task_session_error(search)
+            running = running_sessions(sessions) if search.wait and watch is None else []
+            if not running and nothing != POLL:
+                break
         remaining = deadline - monotonic()
         if remaining <= 0:
-            raise _still_running(search, running) if running else no_task_session_timeout(search)
+            raise still_running_error(search, running) if running else no_task_session_timeout(search)
         sleep(min(search.wait_sleep, remaining))
 
     unmatched = unmatched_names(search, selected, unread)

@@ -26,6 +26,7 @@ NOW = datetime(2025, 3, 15, 0, 0, 0, tzinfo=timezone.utc)
 URN = 'urn:veeam:BackupTaskSession:'
 JOB_URN = 'urn:veeam:BackupJobSession:'
 RUN = guid(7, 'b82e6d04')  # a job session
+RUN_WATCH = 'JobSessionUid=="%s%s";(State==InProgress,State==Pending)' % (JOB_URN, RUN)  # its running task sessions
 
 
 def session(n, minute, **kwargs):
@@ -213,8 +214,11 @@ def test_wait_timeout_zero_on_an_empty_job_session_fails_after_one_query(em, mak
 
 
 def test_wait_on_a_job_session_that_other_options_narrow_to_nothing_warns_at_once(em, make_client):
-    # no failed task session in the run can be the right answer
-    expect_one_query(em, 'JobSessionUid=="%s%s";Result==Failed' % (JOB_URN, RUN), [])
+    # nothing of the run still runs (the watch), and no failed task session in it can be the right answer
+    expect_logon(em)
+    em.expect('GET', query_with(RUN_WATCH), **page([]))
+    em.expect('GET', query_with('JobSessionUid=="%s%s";Result==Failed' % (JOB_URN, RUN)), **page([]))
+    expect_logoff(em)
     result, warnings = run(make_client, {'job_session_id': RUN, 'result': ['Failed'], 'wait': True}, sleep=_never)
     assert result['count'] == 0
     assert warnings == ['wait=true: no task session of the job_session_id given (%s) satisfies the other options (result), '
@@ -222,11 +226,12 @@ def test_wait_on_a_job_session_that_other_options_narrow_to_nothing_warns_at_onc
 
 
 def test_wait_that_selected_sessions_then_none_gives_no_warning(em, make_client):
-    text = 'JobSessionUid=="%s%s";State==InProgress' % (JOB_URN, RUN)
+    # state InProgress leaves out the Pending sessions of the run: the watch of its running sessions decides
     expect_logon(em)
-    em.expect('GET', query_with(text), **page([session(1, 9, state='InProgress', result='None', ended=None, job_session=RUN)]))
+    em.expect('GET', query_with(RUN_WATCH), **page([session(1, 9, state='InProgress', result='None', ended=None, job_session=RUN)]))
     expect_job_sessions(em)
-    em.expect('GET', query_with(text), **page([]))
+    em.expect('GET', query_with(RUN_WATCH), **page([]))
+    em.expect('GET', query_with('JobSessionUid=="%s%s";State==InProgress' % (JOB_URN, RUN)), **page([]))
     expect_logoff(em)
     clock = iter([0, 1])
     result, warnings = run(make_client, {'job_session_id': RUN, 'state': ['InProgress'], 'wait': True, 'wait_sleep': 1},

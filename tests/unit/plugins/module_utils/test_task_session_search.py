@@ -368,6 +368,62 @@ def test_wait_polls_until_nothing_runs(em, make_client):
     assert result['summary']['by_state']['Completed'] == 2 and result['summary']['by_state']['InProgress'] == 0
 
 
+def test_wait_with_result_waits_for_the_sessions_the_result_hides(em, make_client):
+    """A running session has no result yet: result Failed alone would return the run's failures so far while
+    others still run. wait watches the run's running sessions, then selects what failed once none runs."""
+    job_session = guid(1, 'b82e6d04')
+    run_filter = 'JobSessionUid=="urn:veeam:BackupJobSession:%s"' % job_session
+    running = session(1, 9, state='InProgress', result='None', ended=None, job_session=job_session)
+    failed_early = session(2, 8, result='Failed', reason='disk', job_session=job_session)
+    failed_late = session(1, 9, result='Failed', reason='network', job_session=job_session)
+    expect_logon(em)
+    em.expect('GET', query_with(run_filter + ';(State==InProgress,State==Pending)'), **page([running]))
+    expect_job_sessions(em)
+    em.expect('GET', query_with(run_filter + ';(State==InProgress,State==Pending)'), **page([]))
+    em.expect('GET', query_with(run_filter + ';Result==Failed'), **page([failed_late, failed_early]))
+    expect_logoff(em)
+    naps = []
+    clock = iter([0, 1, 2])
+    result = run(make_client, {'job_session_id': job_session, 'result': ['Failed'], 'wait': True, 'wait_sleep': 5},
+                 sleep=naps.append, monotonic=lambda: next(clock))
+    assert naps == [5]
+    assert [s['id'] for s in result['backup_task_sessions']] == [guid(1), guid(2)]
+    assert result['summary']['by_result']['Failed'] == 2
+
+
+def test_wait_with_result_times_out_naming_the_hidden_running_sessions(em, make_client):
+    expect_logon(em)
+    running = session(1, 9, state='Pending', result='None', ended=None, vm='db01')
+    em.expect('GET', query_with('(State==InProgress,State==Pending)'), **page([running]))
+    expect_job_sessions(em)
+    em.expect('GET', query_with('(State==InProgress,State==Pending)'), **page([running]))
+    expect_logoff(em)
+    clock = iter([0, 20, 31])
+    with pytest.raises(EMWaitTimeoutError) as caught:
+        run(make_client, {'result': ['Warning', 'Failed'], 'wait': True, 'wait_timeout': 30, 'wait_sleep': 20},
+            sleep=lambda s: None, monotonic=lambda: next(clock))
+    assert '1 task session(s) still running after wait_timeout=30 seconds' in str(caught.value)
+    assert 'db01 (Pending, job Nightly SQL, id %s)' % guid(1) in str(caught.value)
+    assert caught.value.running == [guid(1)]
+
+
+@pytest.mark.parametrize('criteria, watched', [
+    ({'result': ['Failed']}, True),
+    ({'state': ['Completed']}, True),
+    ({'state': ['InProgress']}, True),  # the Pending ones would be left out
+    ({'state': ['InProgress', 'Pending', 'Completed']}, False),
+    ({'vm_name': ['db01'], 'limit': 3}, False),
+    ({'result': ['Failed'], 'wait': False}, False),
+])
+def test_only_a_selection_that_hides_running_sessions_is_watched(criteria, watched):
+    search = prepare_criteria(dict({'wait': True}, **criteria), now=NOW)
+    assert (search.wait_watch is not None) is watched
+    if watched:
+        watch = search.wait_watch
+        assert watch.states == ['InProgress', 'Pending'] and watch.results == [] and watch.limit is None
+        assert watch.latest_per_vm is False and watch.fields is None and watch.vm_names == search.vm_names
+
+
 def test_wait_timeout_names_the_running_sessions(em, make_client):
     expect_logon(em)
     em.expect('GET', query_with(None), **page([session(1, 9, state='InProgress', result='None', ended=None, vm='db01'), session(2, 8)]))
