@@ -104,9 +104,9 @@ SELECTION_OPTIONS = (
         'polled until one appears, because EM lists the task sessions of a job run shortly after the run starts; the '
         'task fails at O(wait_timeout) naming the job session (with several job sessions, once none of them has any).',
         'With other options as well (O(vm_name), O(job_name), O(backup_server_name), O(state), O(result), O(job_type), '
-        'O(since), O(until), O(filter)), nothing can be the right answer (no failed task session in the run): the task '
-        'then returns at once with a warning that nothing was waited for. An empty answer after a poll that selected '
-        'sessions (with O(state), once they finished) is no warning.',
+        'O(since), O(until), O(filter)), nothing can be the right answer (no failed task session in a run that has '
+        'ended): when nothing of the selection runs, the task then returns at once with a warning that nothing was '
+        'waited for. An empty answer after a poll that selected (or watched) running sessions is no warning.',
     ], default=False),
     Option('wait_timeout', 'int', [
         'Seconds to wait with O(wait=true).',
