@@ -15,8 +15,9 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors impo
 
 UTC = timezone.utc
 
-# Dates before this year are sentinels (SQL Server's 1753-01-01, .NET's 0001-01-01): "unset".
-MIN_YEAR = 1900
+# Dates before this year are sentinels, "unset": VBR's own 1900-01-01 (what its PowerShell shows for a time not
+# set), SQL Server's 1753-01-01, .NET's 0001-01-01. No backup ran in 1900.
+MIN_YEAR = 1901
 
 _ISO = re.compile(
     r'^\s*(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?'
@@ -52,7 +53,7 @@ def _build(match, assume_utc):
 
 def parse_em_time(value):
     """An EM date-time (e.g. 2025-03-14T02:17:41.38Z) as an aware UTC datetime; None when empty,
-    before 1900 (a sentinel) or not a date-time. A value without a zone is UTC (EM's ...UTC fields)."""
+    in 1900 or before (a sentinel) or not a date-time. A value without a zone is UTC (EM's ...UTC fields)."""
     if value is None:
         return None
     if isinstance(value, datetime):

@@ -119,8 +119,9 @@ def test_times_are_fixed_width_so_text_order_is_time_order(fmt):
     assert facts[4]['creation_time'] == '2025-08-15T20:00:09.123456Z'
 
 
-def test_sentinel_end_time_is_unset():
-    facts = facts_of(task_session(7, ended='1753-01-01T00:00:00Z'))
+@pytest.mark.parametrize('ended', ['1753-01-01T00:00:00Z', '1900-01-01T00:00:00Z'])  # SQL Server's, VBR's own
+def test_sentinel_end_time_is_unset(ended):
+    facts = facts_of(task_session(7, ended=ended))
     assert facts['end_time'] is None and facts['duration_seconds'] is None
 
 

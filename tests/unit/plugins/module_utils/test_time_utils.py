@@ -42,9 +42,14 @@ def test_em_time_with_offset_and_without_zone():
     assert parse_em_time('2021-02-09T22:00:00') == datetime(2021, 2, 9, 22, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize('text', ['1753-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '', None, 'yesterday', '2025-13-01T00:00:00Z'])
+@pytest.mark.parametrize('text', ['1900-01-01T00:00:00Z', '1900-01-01T00:00:00', '1753-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '',
+                                  None, 'yesterday', '2025-13-01T00:00:00Z'])
 def test_em_time_unset_or_invalid_is_none(text):
     assert parse_em_time(text) is None
+
+
+def test_the_first_time_after_the_sentinel_year_is_a_time():
+    assert parse_em_time('1901-01-01T00:00:00Z') == datetime(1901, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize('value, text', [
