@@ -20,6 +20,7 @@ TASK_SESSION_STATES = ('InProgress', 'Pending', 'Completed')
 TASK_SESSION_RESULTS = ('Success', 'Warning', 'Failed')
 # The states of a session that has not finished yet.
 RUNNING_STATES = ('InProgress', 'Pending')
+_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 # Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
 MAX_FILTER_LENGTH = 5800
 
@@ -27,6 +28,11 @@ MAX_FILTER_LENGTH = 5800
 _FILTER_SAFE = ';,()'
 
 OPERATORS = ('==', '!=', '<', '>', '<=', '>=')
+
+
+def is_running(facts):
+    """Whether a task session's facts say it still runs (its state compared in any letter case)."""
+    return str(facts.get('state') or '').lower() in _RUNNING
 
 
 def quote_value(value):

@@ -95,10 +95,9 @@ SELECTION_OPTIONS = (
         'The selection is repeated every O(wait_sleep) seconds with the same criteria (relative times are fixed at '
         'the start). Fails after O(wait_timeout) seconds, naming the sessions that still run.',
         'A running session has no result yet, so with O(result) (or with O(state) values that leave out V(InProgress) or '
-        'V(Pending)) '
-        'the task waits until no task session that satisfies the other options runs, then selects with O(result) and '
-        'O(state): O(job_session_id) with O(result=Failed) gives the failures of the whole run once it has ended, not '
-        'those so far.',
+        'V(Pending)) the task waits until no task session that satisfies the other options runs, then selects with '
+        'O(result) and O(state): O(job_session_id) with O(result=Failed) gives the failures of the whole run once it has '
+        'ended, not those so far.',
         'A selection by O(id) or O(job_session_id) that matches nothing is no silent success. Task session IDs of which '
         'none matches fail at once (a task session ID does not appear later). A job session without task sessions is '
         'polled until one appears, because EM lists the task sessions of a job run shortly after the run starts; the '

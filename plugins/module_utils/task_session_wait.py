@@ -8,10 +8,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMWaitTimeoutError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES, is_running
 
-# EM states are compared without regard to case here.
-_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 SHOWN_RUNNING = 10
 
 
@@ -30,7 +28,7 @@ def watch_values(search):
 
 
 def running_sessions(sessions):
-    return [s for s in sessions if str(s.get('state') or '').lower() in _RUNNING]
+    return [s for s in sessions if is_running(s)]
 
 
 def _describe(facts):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import normalize_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import is_running
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, parse_duration, utc_now
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import DEFAULT_SINCE, INVENTORY_SELECTION_NAMES
@@ -30,7 +30,6 @@ DEFAULT_MAX_AGE = '24h'
 # Bumped when the cached `vms` change shape: an older entry is then read as a miss.
 CACHE_FORMAT = 1
 
-_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 _TIME_OPTIONS = ('since',)
 
 
@@ -119,10 +118,6 @@ def sessions_by_vm(sessions):
     return grouped
 
 
-def _running(facts):
-    return str(facts.get('state') or '').lower() in _RUNNING
-
-
 def _names(sessions, key):
     return sorted(set(facts[key] for facts in sessions if facts.get(key) is not None))
 
@@ -131,14 +126,14 @@ def backup_state(primary, settings):
     """(last_result, last_success_time, backed_up, running, stale) from a VM's primary sessions,
     newest first. last_result is that of the newest finished one: a running retry does not hide a
     failure, and a running backup does not undo the restore point of the one before."""
-    finished = next((facts for facts in primary if not _running(facts)), None)
+    finished = next((facts for facts in primary if not is_running(facts)), None)
     last_result = finished.get('result') if finished else None
-    success = next((facts for facts in primary if not _running(facts) and facts.get('result') in settings.success_results), None)
+    success = next((facts for facts in primary if not is_running(facts) and facts.get('result') in settings.success_results), None)
     last_success_time = success.get('creation_time') if success else None
     oldest_allowed = format_fact_time(settings.now - timedelta(seconds=settings.max_age))
     stale = last_success_time is None or last_success_time < oldest_allowed
     backed_up = last_result in settings.success_results and not stale
-    running = bool(primary) and _running(primary[0])
+    running = bool(primary) and is_running(primary[0])
     return last_result, last_success_time, backed_up, running, stale
 
 

@@ -24,10 +24,10 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_session
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import normalize_job_types
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
-    RUNNING_STATES,
     TASK_SESSION_QUERY_TYPE,
     TASK_SESSION_RESULTS,
     normalize_enum,
+    is_running,
     string_values,
     task_session_filters,
 )
@@ -47,7 +47,6 @@ MAX_REMEMBERED = 50000  # a safety cap on the dedup memory, far above what one o
 # must not grow it without bound; a job's task sessions end close together, so little is read twice).
 MAX_JOB_SESSIONS = 10000
 _SHOWN = 10  # task sessions named in the warning about job sessions EM did not return
-_RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 # The option of each OR-list of a poll's filter (for the message when even one value per query is too long).
 _LIST_OPTIONS = {'vm_names': 'vm_name', 'job_names': 'job_name'}
 
@@ -137,7 +136,7 @@ class TaskSessionPoller(object):
             for entity in self.client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text):
                 facts = normalize_task_session(entity)
                 ended = parse_em_time(facts['end_time'])
-                if ended is not None and str(facts['state'] or '').lower() not in _RUNNING:  # running: its end is the event
+                if ended is not None and not is_running(facts):  # running: its end is the event
                     finished.append((ended, facts))
         newest = max((ended for ended, _facts in finished), default=None)
         fresh = [(ended, facts) for ended, facts in finished if self._key(facts) not in self.seen and ended >= self.selection['since']]
