@@ -22,16 +22,20 @@ def creation_key(facts):
     return facts.get('creation_time') or ''
 
 
-def vm_key(facts):
-    """A VM's identity (its EM UID when EM reports one: names can repeat across vCenters; else its
-    name) and the job type: a copy job's session never hides the VM's newest backup, nor the reverse."""
+def vm_identity(facts):
+    """A VM's identity: its EM UID when EM reports one (names can repeat across vCenters), else its
+    name (a session without either is a VM of its own). The one identity of the collection: latest_per_vm,
+    the verdict, the inventory and the report use it."""
     if facts.get('vm_uid'):
-        vm = ('uid', facts['vm_uid'])
-    elif facts.get('vm_name') is not None:
-        vm = ('name', facts['vm_name'])
-    else:
-        vm = ('session', facts.get('id'))
-    return vm + (facts.get('job_type'),)
+        return ('uid', facts['vm_uid'])
+    if facts.get('vm_name') is not None:
+        return ('name', facts['vm_name'])
+    return ('session', facts.get('id'))
+
+
+def vm_key(facts):
+    """A VM's identity and the job type: a copy job's session never hides the VM's newest backup, nor the reverse."""
+    return vm_identity(facts) + (facts.get('job_type'),)
 
 
 def keep_newest(newest, facts):

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# The options of the verdict (verdict.py), one row each: what backup_vm_info takes, and the judgement
+# options (max_age, allow_warning, require_restore_point, fail_on_copy) the backup_vms inventory and the
+# report role take too. The `verdict` doc fragment is written from them by tools/option_docs.py.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, argument_spec, defaults
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_options
+
+DEFAULT_SINCE = '7d'
+DEFAULT_MAX_AGE = '24h'
+
+JUDGEMENT_OPTIONS = (
+    Option('max_age', 'str', [
+        'How recent the last successful backup (and, with O(require_restore_point), the newest restore point) of a VM '
+        'must be for it to be protected; older is status V(stale) (or V(no_restore_point)).',
+        'A number followed by V(s), V(m), V(h), V(d) or V(w), for example V(24h), V(36h) or V(7d); a bare number is seconds.',
+    ], default=DEFAULT_MAX_AGE),
+    Option('allow_warning', 'bool', [
+        'Whether a backup that ended with V(Warning) protects the VM (status V(warning), protected). With V(false) it is '
+        'status V(warning), not protected, and only a V(Success) counts as the last success.',
+    ], default=True),
+    Option('require_restore_point', 'bool', [
+        'Whether a protected VM also needs a restore point created within O(max_age), as Enterprise Manager lists them '
+        '(VM restore points and agent restore points, by name). A successful task session does not prove that a '
+        'restore point still exists: retention removes points, and a backup copy task has none. Without one the '
+        'status is V(no_restore_point).',
+        'Restore points are read only for the VMs whose task sessions would protect them.',
+    ], default=True),
+    Option('fail_on_copy', 'bool', [
+        'Whether a failed backup copy job unprotects a VM whose own backup is good (status V(failed)). Either way '
+        'C(copy_failed) tells whether the newest finished backup copy task session of the VM failed.',
+    ], default=False),
+)
+
+
+def _vm_name():
+    option = selection_options(('vm_name',))[0]
+    return option.replace(description=(
+        'The VMs (or agent computers) to judge, by the names Enterprise Manager displays, for example '
+        'V("{{ ansible_play_hosts }}") or V("{{ inventory_hostname }}").',
+        'Names compare as a case-insensitive EM compares them (any letter case, trailing spaces ignored). A name that '
+        'matches no task session of the window is status V(never) and unprotected, never left out.',
+        'Without it, every VM with a backup task session in the window (O(since)) is judged.',
+    ))
+
+
+def _since():
+    option = selection_options(('since',))[0]
+    return option.replace(default=DEFAULT_SINCE, description=option.description + (
+        'The window read: a VM without a primary backup task session in it is V(never). It must reach back at '
+        'least O(max_age), so that a success within O(max_age) is always seen.',))
+
+
+def _job_type():
+    option = selection_options(('job_type',))[0]
+    return option.replace(description=option.description + (
+        'The verdict judges the primary backups among them, and reports the backup copies beside them; at least one '
+        'primary type is needed.',))
+
+
+VM_INFO_OPTIONS = (_vm_name(), _since(), _job_type()) + JUDGEMENT_OPTIONS
+VM_INFO_NAMES = tuple(option.name for option in VM_INFO_OPTIONS)
+JUDGEMENT_NAMES = tuple(option.name for option in JUDGEMENT_OPTIONS)
+
+
+def vm_info_argument_spec():
+    return argument_spec(VM_INFO_OPTIONS)
+
+
+def vm_info_defaults():
+    return defaults(VM_INFO_OPTIONS)

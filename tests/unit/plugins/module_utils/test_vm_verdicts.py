@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Unit tests of the verdicts of many VMs (vm_verdicts.py) and of backup_vm_info's options and reading
+# (backup_vm_search.py, with a fake session search and restore point reader): names asked for are never
+# dropped, one name of two VMs gets the worse verdict, restore points are matched by UID and read only for
+# the VMs they can change, and bad options fail before any request.
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils import backup_vm_search
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import VerdictRules
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts import (
+    judge_identities,
+    newest_point,
+    summarize,
+    verdicts_by_name,
+)
+
+NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
+RULES = VerdictRules(now=NOW, max_age=86400, allow_warning=True, require_restore_point=True, fail_on_copy=False,
+                     since=NOW - timedelta(days=7))
+
+
+def at(hours_ago):
+    return (NOW - timedelta(hours=hours_ago)).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+def task(vm, hours_ago, result='Success', uid=None, job_type='Backup'):
+    return {'id': '%s-%s-%s' % (vm, uid, hours_ago), 'vm_name': vm, 'vm_uid': uid, 'job_name': 'Nightly', 'job_type': job_type,
+            'creation_time': at(hours_ago), 'state': 'Completed', 'result': result, 'reason': ''}
+
+
+def point(vm, hours_ago, ref=None):
+    return {'vm_name': vm, 'creation_time': at(hours_ago), 'hierarchy_ref': ref}
+
+
+def test_every_name_asked_for_gets_a_verdict_in_its_order_and_spelling():
+    sessions = [task('SQL01', 2), task('web01', 3, 'Failed')]
+    verdicts = judge_identities(sessions, [point('sql01', 2)], RULES)
+    by_name = verdicts_by_name(verdicts, ['web01', 'sql01 ', 'sql-prod-01x'], RULES)
+    assert list(by_name) == ['web01', 'sql01 ', 'sql-prod-01x']
+    assert [v['status'] for v in by_name.values()] == ['failed', 'ok', 'never']
+    assert by_name['sql01 ']['vm_name'] == 'SQL01'
+    assert by_name['sql-prod-01x']['vm_name'] == 'sql-prod-01x' and not by_name['sql-prod-01x']['protected']
+    result = summarize(by_name)
+    assert result['unprotected'] == ['web01', 'sql-prod-01x']
+    assert result['counts'] == {'ok': 1, 'no_restore_point': 0, 'stale': 0, 'warning': 0, 'failed': 1, 'running': 0, 'never': 1}
+    assert result['count'] == 3
+
+
+def test_every_vm_of_the_window_by_its_own_name():
+    verdicts = judge_identities([task('b', 2), task('A', 2)], [point('a', 1), point('B', 1)], RULES)
+    assert list(verdicts_by_name(verdicts, None, RULES)) == ['A', 'b']
+
+
+def test_one_name_of_two_vms_gets_the_worse_verdict_and_both_uids():
+    sessions = [task('app', 2, uid='urn:VMware:Vm:x.vm-1'), task('app', 2, 'Failed', uid='urn:VMware:Vm:y.vm-1')]
+    merged = verdicts_by_name(judge_identities(sessions, [point('app', 2)], RULES), ['app'], RULES)['app']
+    assert merged['status'] == 'failed' and merged['vm_uid'] == 'urn:VMware:Vm:y.vm-1'
+    assert merged['vm_uids'] == ['urn:VMware:Vm:x.vm-1', 'urn:VMware:Vm:y.vm-1']
+    assert merged['reason'].startswith('2 VMs have this name; the worst: ')
+
+
+def test_a_point_of_the_vms_own_uid_wins_over_a_newer_one_of_its_name():
+    points = [point('app', 1, ref='urn:VMware:Vm:other.vm-9'), point('app', 30, ref='URN:VMware:Vm:x.vm-1')]
+    assert newest_point(points, 'urn:VMware:Vm:x.vm-1')['creation_time'] == at(30)
+    assert newest_point(points, None)['creation_time'] == at(1)
+    assert newest_point(points, 'urn:VMware:Vm:z.vm-3')['creation_time'] == at(1)  # no point names it: by name
+    assert newest_point([{'vm_name': 'app', 'creation_time': None}], None) is None
+
+
+class Reader(object):
+    def __init__(self, points):
+        self.points = points
+        self.calls = []
+
+    def __call__(self, client, names):
+        self.calls.append(list(names))
+        return self.points
+
+
+def test_restore_points_are_read_once_and_only_for_the_vms_they_can_change():
+    sessions = [task('ok1', 2), task('bad', 2, 'Failed'), task('old', 40), task('nopoint', 2)]
+    reader = Reader([point('ok1', 2), point('old', 40)])
+    by_name = backup_vm_search.judge_sessions(None, sessions, None, RULES, reader)
+    assert reader.calls == [['nopoint', 'ok1']]
+    assert dict((name, v['status']) for name, v in by_name.items()) == {
+        'bad': 'failed', 'nopoint': 'no_restore_point', 'ok1': 'ok', 'old': 'stale'}
+    none = Reader([])
+    backup_vm_search.judge_sessions(None, sessions, None, RULES._replace(require_restore_point=False), none)
+    assert none.calls == []
+
+
+def test_read_vm_verdicts_reads_the_sessions_of_the_names_then_judges(monkeypatch):
+    asked = []
+
+    def search(client, search):
+        asked.append((search.vm_names, search.since, search.job_types))
+        return {'backup_task_sessions': [task('sql01', 3)]}
+    monkeypatch.setattr(backup_vm_search, 'search_task_sessions', search)
+    query = backup_vm_search.prepare_vm_query({'vm_name': ['sql01', 'nothere'], 'since': '3d', 'max_age': '12h'}, now=NOW)
+    result = backup_vm_search.read_vm_verdicts('client', query, Reader([point('sql01', 3)]))
+    assert asked == [(['sql01', 'nothere'], NOW - timedelta(days=3), [])]
+    assert result['unprotected'] == ['nothere'] and result['vms']['sql01']['protected']
+    assert result['settings']['max_age_seconds'] == 43200 and result['settings']['since'] == '2025-03-11T12:00:00Z'
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'vm_name': []}, 'vm_name is an empty list'),
+    ({'job_type': ['backupcopy']}, 'backup copy types only (BackupCopy)'),
+    ({'since': '12h'}, 'starts less than max_age before now'),
+    ({'max_age': '0h'}, 'max_age must be longer than zero'),
+    ({'allow_warning': 'maybe'}, 'allow_warning must be true or false'),
+    ({'since': '2025-03-01T00:00:00'}, 'has no time zone'),
+])
+def test_bad_options_fail_before_any_request(params, message):
+    with pytest.raises(EMInputError) as caught:
+        backup_vm_search.prepare_vm_query(params, now=NOW)
+    assert message in str(caught.value)
+
+
+def test_defaults_and_survey_strings():
+    query = backup_vm_search.prepare_vm_query({'allow_warning': 'false', 'require_restore_point': 'no'}, now=NOW)
+    assert query.names is None and query.search.vm_names == []
+    assert query.rules == VerdictRules(now=NOW, max_age=86400, allow_warning=False, require_restore_point=False,
+                                       fail_on_copy=False, since=NOW - timedelta(days=7))
