@@ -11,6 +11,8 @@ specs as static text, so this script writes them:
 - plugins/doc_fragments/selection.py: DOCUMENTATION (the selection options the module and the lookup
   share), MODULE (those of the module alone) and INVENTORY (those of the backup_vms inventory plugin,
   plugins/plugin_utils/inventory_options.py);
+- plugins/doc_fragments/verdict.py: DOCUMENTATION (the options of backup_vm_info,
+  plugins/module_utils/verdict_options.py);
 - the connection block of roles/task_session_report/meta/argument_specs.yml (between its BEGIN/END lines).
 
 Usage: python tools/option_docs.py [--check]   (--check: write nothing, exit 1 when a file is stale)
@@ -67,6 +69,11 @@ def _tables():
     return connection_options, option_table, task_session_options
 
 
+def _verdict_options():
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import verdict_options
+    return verdict_options.VM_INFO_OPTIONS
+
+
 def _inventory_options():
     from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import inventory_options
     return inventory_options.INVENTORY_SELECTION_OPTIONS
@@ -101,6 +108,10 @@ def fragment_data():
             ('INVENTORY', 'The selection options of the backup_vms inventory plugin (vbr.enterprise_manager.selection.inventory).',
              {'options': dict((option.name, table.doc_entry(option)) for option in _inventory_options())}),
         ],
+        'plugins/doc_fragments/verdict.py': [
+            ('DOCUMENTATION', 'The options of backup_vm_info: the VMs, the window and the judgement (vbr.enterprise_manager.verdict).',
+             {'options': dict((option.name, table.doc_entry(option)) for option in _verdict_options())}),
+        ],
     }
 
 
@@ -109,6 +120,8 @@ _FRAGMENT_TEXT = {
                                             'plugins/module_utils/connection_options.py'),
     'plugins/doc_fragments/selection.py': ('Documentation fragment of the task session selection options.',
                                            'plugins/module_utils/task_session_options.py'),
+    'plugins/doc_fragments/verdict.py': ('Documentation fragment of the options of the verdict (backup_vm_info).',
+                                         'plugins/module_utils/verdict_options.py'),
 }
 
 

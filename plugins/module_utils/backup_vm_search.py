@@ -96,6 +96,11 @@ def judge_sessions(client, sessions, names, rules, read_points):
     return verdicts_by_name(judge_identities(sessions, points, rules), names, rules)
 
 
+def read_restore_points(client, names):
+    """The restore point facts of the named VMs (VM and agent restore points, newest per name), for the verdict."""
+    raise NotImplementedError('restore point reading lands with restore_point_info')
+
+
 def read_vm_verdicts(client, query, read_points):
     """The module's result: vms (by name asked for), unprotected, copy_failed, counts, count, and the window and
     rules applied (since, max_age_seconds, allow_warning, require_restore_point, fail_on_copy)."""

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Unit tests of the backup_task_session_info action plugin, loaded through Ansible's action loader:
+# Unit tests of the action plugin of the modules (plugin_utils/module_action.py), loaded through Ansible's action loader:
 # the module gets the task's arguments with the unset connection options filled (variables, the
 # controller's environment with the task's environment keyword, ansible.cfg), the -vvv lines (sources
 # and the module's request log) are shown and the private log key leaves the result.
@@ -16,7 +16,7 @@ from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import action_loader
 from ansible.template import Templar
 
-from ansible_collections.vbr.enterprise_manager.plugins.action import backup_task_session_info as action_module
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import module_action as action_module
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import module_connection
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.module_connection import LOG_KEY
 
@@ -135,3 +135,25 @@ def test_async_is_passed_on_and_the_tmp_dir_kept_for_the_job(make_action):
     action._remove_tmp_path = removed.append
     action.run(task_vars={})
     assert calls[0]['wrap_async'] == 60 and removed == []
+
+
+def test_backup_vm_info_has_the_same_action_plugin_for_its_own_module(monkeypatch, tmp_path):
+    monkeypatch.setenv('ANSIBLE_CONFIG', str(tmp_path / 'none.cfg'))
+    monkeypatch.setenv('VEEAM_EM_USERNAME', 'CORP\\env-user')
+    task = mock.MagicMock()
+    task.args = {'url': 'https://task.example', 'vm_name': ['sql01']}
+    task.async_val = 0
+    task.check_mode = True
+    task.environment = None
+    loader = DataLoader()
+    action = action_loader.get('vbr.enterprise_manager.backup_vm_info', task=task, connection=mock.MagicMock(),
+                               play_context=PlayContext(), loader=loader, templar=Templar(loader=loader), shared_loader_obj=None)
+    assert type(action).__module__.endswith('plugins.action.backup_vm_info')
+    calls = []
+    action._execute_module = lambda **kwargs: calls.append(kwargs) or {'changed': False, 'unprotected': []}
+    action._remove_tmp_path = lambda path: None
+    result = action.run(task_vars={'inventory_hostname': 'web01', 'ansible_vbr_em_password': PASSWORD})
+    assert result['unprotected'] == []
+    assert [call['module_name'] for call in calls] == ['vbr.enterprise_manager.backup_vm_info']
+    assert calls[0]['module_args']['password'] == PASSWORD and calls[0]['module_args']['username'] == 'CORP\\env-user'
+    assert calls[0]['module_args']['vm_name'] == ['sql01']

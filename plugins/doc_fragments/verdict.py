@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Documentation fragment of the options of the verdict (backup_vm_info).
+# Written by tools/option_docs.py from plugins/module_utils/verdict_options.py: edit the table and run
+# `python tools/option_docs.py`; tests/unit/plugins/test_option_docs.py fails when this file is stale.
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The options of backup_vm_info: the VMs, the window and the judgement (vbr.enterprise_manager.verdict).
+    DOCUMENTATION = r'''
+---
+options:
+  vm_name:
+    description:
+      - The VMs (or agent computers) to judge, by the names Enterprise Manager displays, for example V("{{ ansible_play_hosts }}") or V("{{ inventory_hostname
+        }}").
+      - Names compare as a case-insensitive EM compares them (any letter case, trailing spaces ignored). A name that matches no task session of the window
+        is status V(never) and unprotected, never left out.
+      - Without it, every VM with a backup task session in the window (O(since)) is judged.
+    type: list
+    elements: str
+  since:
+    description:
+      - Only task sessions created at or after this time.
+      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; a time without a zone is rejected.
+      - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).
+      - 'The window read: a VM without a primary backup task session in it is V(never). It must reach back at least O(max_age), so that a success within
+        O(max_age) is always seen.'
+    type: str
+    default: 7d
+  job_type:
+    description:
+      - Only task sessions whose job session is of these job types, in any letter case.
+      - One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup);
+        other values are rejected. A job type EM reports beyond these is returned in C(job_type) but cannot be selected.
+      - EM cannot filter task sessions by job type, so their job sessions are queried with these types and only the task sessions of the job sessions EM
+        returns are kept (a task session whose job session EM does not return is not selected).
+      - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type counts as a primary backup.
+      - The verdict judges the primary backups among them, and reports the backup copies beside them; at least one primary type is needed.
+    type: list
+    elements: str
+  max_age:
+    description:
+      - How recent the last successful backup (and, with O(require_restore_point), the newest restore point) of a VM must be for it to be protected; older
+        is status V(stale) (or V(no_restore_point)).
+      - A number followed by V(s), V(m), V(h), V(d) or V(w), for example V(24h), V(36h) or V(7d); a bare number is seconds.
+    type: str
+    default: 24h
+  allow_warning:
+    description:
+      - Whether a backup that ended with V(Warning) protects the VM (status V(warning), protected). With V(false) it is status V(warning), not protected,
+        and only a V(Success) counts as the last success.
+    type: bool
+    default: true
+  require_restore_point:
+    description:
+      - 'Whether a protected VM also needs a restore point created within O(max_age), as Enterprise Manager lists them (VM restore points and agent restore
+        points, by name). A successful task session does not prove that a restore point still exists: retention removes points, and a backup copy task has
+        none. Without one the status is V(no_restore_point).'
+      - Restore points are read only for the VMs whose task sessions would protect them.
+    type: bool
+    default: true
+  fail_on_copy:
+    description:
+      - Whether a failed backup copy job unprotects a VM whose own backup is good (status V(failed)). Either way C(copy_failed) tells whether the newest
+        finished backup copy task session of the VM failed.
+    type: bool
+    default: false
+'''
