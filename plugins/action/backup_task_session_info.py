@@ -6,9 +6,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.module_action import ConnectionAction
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.module_action import ModuleAction
 
 
-class ActionModule(ConnectionAction):
+class ActionModule(ModuleAction):
 
     MODULE = 'vbr.enterprise_manager.backup_task_session_info'

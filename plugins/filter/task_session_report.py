@@ -17,16 +17,20 @@ description:
   - Takes the result of M(vbr.enterprise_manager.backup_task_session_info) (or its C(backup_task_sessions) list)
     and returns everything the C(vbr.enterprise_manager.task_session_report) role
     renders and gates on.
-  - For every VM in O(required_vms) it checks that its newest successful backup task session started at most O(max_age)
-    before the report time; a session counts as successful when it is no longer running and its result is V(Success),
-    or V(Warning) when O(allow_warning=true). VM names are compared without regard to case.
+  - Every VM in O(required_vms) gets its verdict (the collection's C(docs/verdict.md)), the same code as
+    M(vbr.enterprise_manager.backup_vm_info) and the P(vbr.enterprise_manager.backup_vms#inventory) inventory. It is compliant
+    when it is protected. Given O(verdicts) (the result of M(vbr.enterprise_manager.backup_vm_info) for those VMs, which
+    read their restore points) the compliance is that result; else the VMs are judged here on the sessions given, as of
+    the report time, without restore points. VM names are compared as a case-insensitive EM compares them.
   - Only a VM's primary backups count for compliance. Sessions whose C(job_type) is a backup copy type (V(BackupCopy),
     V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker)) never make a VM compliant; they are reported beside the
     backups (C(copies), C(latest_copy_session)), and a failed one is a failed session. Sessions without a C(job_type)
     count as primary backups.
   - Sessions whose result is in O(fail_on_results) are listed as failed sessions; with O(fail_on_latest_only=true)
     only the newest finished session of each VM in each job counts, so a failure that a later retry fixed does not.
-  - The report passes when no required VM is out of compliance and there is no failed session.
+  - The report passes when no required VM is out of compliance and, without O(required_vms) (or with
+    O(gate_on_failed_sessions=true)), there is no failed session. With O(required_vms) the failed sessions of the other
+    VMs are reported but do not fail it.
   - All times in the output are UTC ISO 8601 ending in V(Z).
 options:
   _input:
@@ -87,6 +91,15 @@ options:
         C(failed_sessions), the newest problem of each VM in C(jobs)) are there either way.
     type: bool
     default: false
+  verdicts:
+    description:
+      - The registered result of M(vbr.enterprise_manager.backup_vm_info) for O(required_vms) (every required VM must be in
+        it): the compliance of those VMs, restore points included.
+    type: dict
+  gate_on_failed_sessions:
+    description: With O(required_vms), also fail on the failed sessions of VMs that are not required.
+    type: bool
+    default: false
   warn:
     description:
       - Also emit every entry of C(warnings) (for example a window that starts less than O(max_age) before the
@@ -116,10 +129,12 @@ _value:
     - The report data. Main keys are C(summary) (C(passed), C(sessions), C(by_result), C(by_state), C(required_vms),
       C(compliant_vms), C(out_of_compliance_vms), C(out_of_compliance), C(failed_sessions), C(truncated), C(copy_sessions),
       C(failed_copy_sessions)),
+      C(by_status)),
       C(compliance) (one entry per required VM, out-of-compliance VMs first, with C(vm_name), C(compliant), C(status)
-      (V(ok), V(no_session), V(too_old), V(unsuccessful) or V(in_progress)), C(reason), C(last_success_time),
-      C(last_success_age_seconds), C(latest_session) (the newest primary backup session) and C(latest_copy_session) (the
-      newest backup copy session, or null)), C(failed_sessions) (newest first), C(copies) (the newest backup copy session per
+      (V(ok), V(warning), V(failed), V(running), V(stale), V(no_restore_point) or V(never)), C(reason), C(copy_failed),
+      C(last_success_time), C(last_success_age_seconds), C(last_restore_point_time), C(latest_session) (the newest primary
+      backup session) and C(latest_copy_session) (the newest backup copy session, or null)), C(failed_sessions) (newest
+      first), C(gate_failed_sessions) (those the gate judges), C(copies) (the newest backup copy session per
       copy job and VM, failures first, with C(job_name), C(vm_name), C(job_type) and C(latest)), C(per_day) (C(date),
       C(Success), C(Warning), C(Failed), C(Other), C(total) for every UTC day of the window), C(jobs) (per job, then
       per VM, failures first, with counts, the C(latest) and C(latest_finished) sessions and the newest session that

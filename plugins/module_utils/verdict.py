@@ -95,7 +95,11 @@ def _em_reason(session):
 
 
 def _session_text(session, now):
-    return 'job %s started %s' % (session.get('job_name') or '(unknown)', _when(session.get('creation_time'), now))
+    """'job Nightly, started 2025-03-14T02:00:00Z, 10h ago' (inside parentheses of the reason)."""
+    parsed = parse_em_time(session.get('creation_time'))
+    started = 'started %s, %s ago' % (format_utc(parsed.replace(microsecond=0)), age_text((now - parsed).total_seconds())) \
+        if parsed is not None else 'start unknown'
+    return 'job %s, %s' % (session.get('job_name') or '(unknown)', started)
 
 
 def _finished_verdict(primary, copies, restore_point, rules):
@@ -103,15 +107,16 @@ def _finished_verdict(primary, copies, restore_point, rules):
     now = rules.now
     finished = [s for s in primary if not is_running(s)]
     if not finished:
-        return RUNNING, 'no primary backup task session has finished yet; %s is %s' % (
+        return RUNNING, 'no primary backup task session has finished yet; the newest (%s) is %s' % (
             _session_text(primary[0], now), primary[0].get('state'))
     newest = finished[0]
     result = newest.get('result')
     if result not in ('Success', 'Warning'):
-        return FAILED, 'the newest backup (%s) ended %s%s' % (_session_text(newest, now), result, _em_reason(newest))
+        return FAILED, 'the newest backup (%s) ended %s%s%s' % (
+            _session_text(newest, now), result, _em_reason(newest), _last_success(finished, rules))
     if result == 'Warning' and not rules.allow_warning:
-        return WARNING, 'the newest backup (%s) ended with Warning, which allow_warning=false does not accept%s' % (
-            _session_text(newest, now), _em_reason(newest))
+        return WARNING, 'the newest backup (%s) ended Warning (warnings do not count as success)%s%s' % (
+            _session_text(newest, now), _em_reason(newest), _last_success(finished, rules))
     oldest_allowed = now - timedelta(seconds=rules.max_age)
     started = parse_em_time(newest.get('creation_time'))
     if started is None or started < oldest_allowed:
@@ -137,6 +142,12 @@ def _finished_verdict(primary, copies, restore_point, rules):
     return OK, 'the newest backup (%s) succeeded%s' % (_session_text(newest, now), point)
 
 
+def _last_success(finished, rules):
+    """'; last success started T (age ago)' of the newest finished session that counts as a success, or ''."""
+    success = next((s for s in finished if s.get('result') in success_results(rules)), None)
+    return '; last success started %s' % _when(success.get('creation_time'), rules.now) if success else ''
+
+
 def _newest_finished(sessions):
     return next((s for s in sessions if not is_running(s)), None)
 
@@ -150,7 +161,7 @@ def _never_reason(copies, rules):
     window = 'since %s' % format_utc(rules.since.replace(microsecond=0)) if rules.since is not None else 'in the selected sessions'
     if copies:
         return 'only backup copy task sessions %s, no backup of its own' % window
-    return 'no backup task session %s: misspelled, new, or in no backup job' % window
+    return 'no backup task session %s' % window
 
 
 def judge_vm(sessions, restore_point, rules):
@@ -164,7 +175,7 @@ def judge_vm(sessions, restore_point, rules):
     else:
         status, reason = _finished_verdict(primary, copies, restore_point, rules)
         if is_running(primary[0]) and not is_protected(status, rules) and status != RUNNING:
-            reason = '%s is %s; until it ends: %s' % (_session_text(primary[0], rules.now), primary[0].get('state'), reason)
+            reason = 'a backup (%s) is %s; until it ends: %s' % (_session_text(primary[0], rules.now), primary[0].get('state'), reason)
             status = RUNNING
     accepted = success_results(rules)
     success = next((s for s in primary if not is_running(s) and s.get('result') in accepted), None)

@@ -1,9 +1,8 @@
 # -*- coding: utf-8 -*-
-# The action plugin of every module of the collection (backup_task_session_info, backup_vm_info): on the
-# controller, fills the module's unset connection options from the ansible_vbr_em_* variables, the
-# controller's VEEAM_EM_* environment and ansible.cfg (module_connection.py), runs the module, and shows at
-# -vvv where each option came from and the module's request log (which it returns in a private key only at
-# -vvv). Each action plugin is this class with its module's name.
+# The action plugin of a module that talks to EM (backup_job, backup_job_info, ...): on the controller, fills the
+# module's unset connection options from the ansible_vbr_em_* variables, the controller's VEEAM_EM_* environment
+# and ansible.cfg (module_connection.py), runs the module, and shows at -vvv where each option came from and the
+# module's request log. A plugin subclasses ModuleAction and names its module in MODULE.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -25,15 +24,14 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.module_conn
 display = Display()
 
 
-class ConnectionAction(ActionBase):
-    """Runs MODULE (its FQCN) with the connection filled in."""
+class ModuleAction(ActionBase):
 
-    MODULE = None
+    MODULE = None  # the module's full name
     _supports_check_mode = True
     _supports_async = True
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ConnectionAction, self).run(tmp, task_vars)
+        result = super(ModuleAction, self).run(tmp, task_vars)
         del tmp  # no effect since ansible-core 2.5
         task_vars = task_vars or {}
         host = task_vars.get('inventory_hostname')
@@ -50,8 +48,8 @@ class ConnectionAction(ActionBase):
         return result
 
     def _environment(self):
-        """The controller's environment with the task's `environment` keyword on top: what the module's
-        own VEEAM_EM_* fallback sees when it runs on the controller (the usual case)."""
+        """The controller's environment with the task's `environment` keyword on top: what the module's own
+        VEEAM_EM_* fallback sees when it runs on the controller (the usual case)."""
         keyword = {}
         self._compute_environment_string(keyword)
         environment = dict(os.environ)

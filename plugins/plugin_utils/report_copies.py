@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Backup copy job sessions in the compliance report: they are reported beside the VMs' backups (a
 # count, the newest copy session per copy job and VM, failed copies among the failed sessions) but
-# never make a VM compliant: a copy's Success (TotalSize 0) says nothing about the VM's own backup.
+# never make a VM compliant: a copy's Success (TotalSize 0) says nothing about the VM's own backup
+# (the verdict, verdict.py, judges that, and keeps the newest copy as latest_copy).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -32,16 +33,6 @@ def copy_rows(copies, summary_of):
     def rank(row):
         return row['latest'].get('result') != 'Failed', (row['vm_name'] or '').lower(), (row['job_name'] or '').lower()
     return sorted(rows.values(), key=rank)
-
-
-def attach_copies(compliance, copies, summary_of):
-    """Each compliance entry gets latest_copy_session: its VM's newest copy session (None when none)."""
-    newest = {}
-    for session in copies:
-        newest.setdefault((session.get('vm_name') or '').lower(), session)
-    for entry in compliance:
-        entry['latest_copy_session'] = summary_of(newest.get(entry['vm_name'].lower()))
-    return compliance
 
 
 def copy_summary(copies, failed):

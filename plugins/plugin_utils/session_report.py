@@ -8,17 +8,21 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from collections import namedtuple
 from datetime import timedelta
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES, TASK_SESSION_RESULTS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import TASK_SESSION_RESULTS, is_running
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_duration,
+    parse_em_time,
     utc_now,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_copies import attach_copies, copy_rows, copy_summary, split_copies
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import STATUS_NAMES, VerdictRules, age_text
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts import judge_identities, verdicts_by_name
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_copies import copy_rows, copy_summary, split_copies
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_chart import (
     RESULT_COLUMNS,
     chart_geometry,
@@ -33,39 +37,15 @@ _OTHER_RANK = 1
 _SESSION_SUMMARY_KEYS = ('id', 'vm_name', 'job_name', 'job_type', 'is_retry', 'backup_server_name', 'creation_time', 'end_time',
                          'duration_seconds', 'state', 'result', 'reason', 'total_size')
 
-# What a required VM is judged by: the results that count as success, the oldest start that still
-# counts, the report time, max_age as given (for texts), and the start of the window (or None).
-_Rules = namedtuple('_Rules', 'ok_results cutoff as_of max_age_label window_since')
-
-
-def age_text(seconds):
-    """A short human age: 45s, 12m, 5h 12m, 3d 4h."""
-    seconds = max(0, int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return '%dd %dh' % (days, hours) if hours else '%dd' % days
-    if hours:
-        return '%dh %dm' % (hours, minutes) if minutes else '%dh' % hours
-    if minutes:
-        return '%dm' % minutes
-    return '%ds' % secs
-
-
-def _is_ok(session, ok_results):
-    return session.get('result') in ok_results and session.get('state') not in RUNNING_STATES
-
-
-def _is_running(session):
-    return session.get('state') in RUNNING_STATES
-
-
 def _summary_of(entry):
     if entry is None:
         return None
     source = entry['_source']
     return dict((key, source.get(key)) for key in _SESSION_SUMMARY_KEYS)
+
+
+def _session_summary(facts):
+    return None if facts is None else dict((key, facts.get(key)) for key in _SESSION_SUMMARY_KEYS)
 
 
 def _count_by(sessions, key):
@@ -77,72 +57,44 @@ def _count_by(sessions, key):
     return counts
 
 
-def _describe(session, as_of):
-    start = session['_start']
-    when = format_utc(start.replace(microsecond=0)) if start else 'an unknown time'
-    if start is not None:
-        when += ' (%s ago)' % age_text((as_of - start).total_seconds())
-    return when
-
-
-def _too_old_reason(newest, last_ok, rules):
-    if last_ok is not None:
-        return 'last successful backup task session started %s, longer ago than the maximum age of %s' % (
-            _describe(last_ok, rules.as_of), rules.max_age_label)
-    return 'no backup task session within the maximum age of %s; the newest one started %s and ended %s' % (
-        rules.max_age_label, _describe(newest, rules.as_of), newest.get('result'))
-
-
-def _unsuccessful_reason(latest, rules):
-    detail = latest.get('result')
-    if detail == 'Warning' and 'Warning' not in rules.ok_results:
-        detail = 'Warning (warnings do not count as success)'
-    reason_text = (latest['_source'].get('reason') or '').strip()
-    return 'no successful backup task session within %s; the newest one started %s and ended %s%s' % (
-        rules.max_age_label, _describe(latest, rules.as_of), detail, ': ' + reason_text if reason_text else '')
-
-
-def _verdict(vm_sessions, last_ok, rules):
-    """(status, reason) of a required VM whose sessions are vm_sessions, newest first."""
-    if last_ok is not None and last_ok['_start'] is not None and last_ok['_start'] >= rules.cutoff:
-        return 'ok', 'last successful backup task session started %s' % _describe(last_ok, rules.as_of)
-    if not vm_sessions:
-        since = rules.window_since
-        scope = 'since %s' % format_utc(since.replace(microsecond=0)) if since else 'in the selected sessions'
-        return 'no_session', 'no backup task session %s' % scope
-    recent = [s for s in vm_sessions if s['_start'] is not None and s['_start'] >= rules.cutoff]
-    if not recent:
-        return 'too_old', _too_old_reason(vm_sessions[0], last_ok, rules)
-    last_success = '; last success started %s' % _describe(last_ok, rules.as_of) if last_ok is not None else ''
-    finished = [s for s in recent if not _is_running(s)]
-    if _is_running(recent[0]) and not finished:
-        return 'in_progress', 'no successful backup task session within %s; one is %s since %s%s' % (
-            rules.max_age_label, recent[0].get('state'), _describe(recent[0], rules.as_of), last_success)
-    return 'unsuccessful', _unsuccessful_reason(finished[0], rules) + last_success
-
-
-def _judge_vm(name, vm_sessions, rules):
-    """One compliance entry for a required VM."""
-    last_ok = next((s for s in vm_sessions if _is_ok(s, rules.ok_results)), None)
-    started = last_ok['_start'] if last_ok else None
-    status, reason = _verdict(vm_sessions, last_ok, rules)
+def _compliance_entry(name, verdict):
+    """A compliance entry of the report: the verdict (verdict.py) of one required VM."""
+    success = parse_em_time(verdict.get('last_success_time'))
     return {
         'vm_name': name,
-        'compliant': status == 'ok',
-        'status': status,
-        'reason': reason,
-        'last_success_time': format_utc(started) if started else None,
-        'last_success_age_seconds': int((rules.as_of - started).total_seconds()) if started else None,
-        'latest_session': _summary_of(vm_sessions[0] if vm_sessions else None),
+        'compliant': bool(verdict['protected']),
+        'status': verdict['status'],
+        'reason': verdict['reason'],
+        'copy_failed': bool(verdict.get('copy_failed')),
+        'last_success_time': format_utc(success),
+        'last_success_age_seconds': verdict.get('age_seconds'),
+        'last_restore_point_time': verdict.get('last_restore_point_time'),
+        'latest_session': _session_summary(verdict.get('latest')),
+        'latest_copy_session': _session_summary(verdict.get('latest_copy')),
     }
 
 
-def _compliance(entries, required, rules):
-    """The compliance entries of the required VMs (names compared without case), out of compliance first."""
-    by_vm = {}
-    for entry in entries:
-        by_vm.setdefault((entry.get('vm_name') or '').lower(), []).append(entry)
-    compliance = [_judge_vm(name, by_vm.get(name.lower(), []), rules) for name in required]
+def _verdicts(entries, required, rules, given):
+    """name -> verdict of the required VMs: from `given` (a backup_vm_info result, which read their restore points),
+    else judged here on the sessions alone (no restore point is known, so none is required)."""
+    if given is not None:
+        vms = given.get('vms') if isinstance(given, dict) else None
+        if not isinstance(vms, dict):
+            raise EMInputError('verdicts expects the result of backup_vm_info (a dict with vms).')
+        by_key = dict((name_key(name), verdict) for name, verdict in vms.items())
+        missing = [name for name in required if name_key(name) not in by_key]
+        if missing:
+            raise EMInputError('The backup_vm_info result has no verdict of the required VM(s) %s.' % ', '.join(missing),
+                               hint='Give backup_vm_info the required VMs as vm_name.')
+        return dict((name, by_key[name_key(name)]) for name in required)
+    sessions = [entry['_source'] for entry in entries]
+    return verdicts_by_name(judge_identities(sessions, [], rules), required, rules)
+
+
+def _compliance(entries, required, rules, given):
+    """The compliance entries of the required VMs (names compared as EM compares them), out of compliance first."""
+    verdicts = _verdicts(entries, required, rules, given)
+    compliance = [_compliance_entry(name, verdicts[name]) for name in required]
     compliance.sort(key=lambda c: (c['compliant'], c['vm_name'].lower()))
     return compliance
 
@@ -154,7 +106,7 @@ def _vm_rank(row):
 
 
 def _vm_row(vm, vm_sessions):
-    finished = [s for s in vm_sessions if not _is_running(s)]
+    finished = [s for s in vm_sessions if not is_running(s)]
     problems = [s for s in finished if s.get('result') != 'Success']
     return {
         'vm_name': vm,
@@ -191,7 +143,7 @@ def _failed_sessions(sessions, fail_on_results, latest_only):
     seen = set()
     failed = []
     for session in sessions:
-        if _is_running(session):
+        if is_running(session):
             continue
         key = ((session.get('job_name') or '').lower(), (session.get('vm_name') or '').lower())
         if key in seen:
@@ -202,17 +154,26 @@ def _failed_sessions(sessions, fail_on_results, latest_only):
     return failed
 
 
+def _gated(failed, required, gate_on_failed_sessions):
+    if not required or gate_on_failed_sessions:
+        return failed
+    keys = set(name_key(name) for name in required)
+    return [session for session in failed if name_key(session.get('vm_name') or '') in keys]
+
+
 def _clean(entry):
     """The session as given, every key."""
     return dict(entry['_source'])
 
 
-def _summary(entries, required, compliance, failed, truncated, copies):
+def _summary(entries, required, compliance, failed, truncated, copies, gate_on_failed_sessions):
     out_of_compliance = [c['vm_name'] for c in compliance if not c['compliant']]
     by_result = dict((r, 0) for r in TASK_SESSION_RESULTS)
     by_result.update(_count_by(entries, 'result'))
+    # with required VMs the gate judges them; the estate's failed sessions count only when asked for
+    failed_count = bool(failed) and (not required or gate_on_failed_sessions)
     return {
-        'passed': not out_of_compliance and not failed,
+        'passed': not out_of_compliance and not failed_count,
         'sessions': len(entries),
         'vms': len(set((e.get('vm_name') or '').lower() for e in entries)),
         'jobs': len(set(e.get('job_name') for e in entries)),
@@ -223,6 +184,7 @@ def _summary(entries, required, compliance, failed, truncated, copies):
         'compliant_vms': len(required) - len(out_of_compliance),
         'out_of_compliance_vms': len(out_of_compliance),
         'out_of_compliance': out_of_compliance,
+        'by_status': dict((status, sum(1 for c in compliance if c['status'] == status)) for status in STATUS_NAMES),
         'failed_sessions': len(failed),
         'failed_vms': sorted(set(s.get('vm_name') or '(unknown VM)' for s in failed), key=lambda n: n.lower()),
         'truncated': truncated,
@@ -231,8 +193,11 @@ def _summary(entries, required, compliance, failed, truncated, copies):
 
 
 def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fail_on_results=None, fail_on_latest_only=True,
-                 since=None, until=None, now=None, filters=None, all_sessions=False):
+                 since=None, until=None, now=None, filters=None, all_sessions=False, verdicts=None, gate_on_failed_sessions=False):
     """The report data (see the filter's RETURN); bad input is an EMInputError.
+
+    The compliance of the required VMs is their verdict (verdict.py): from verdicts (the result of backup_vm_info,
+    which also read their restore points) when given, else judged on these sessions alone, without restore points.
 
     Every session is in it only with all_sessions: at 100,000 sessions that list is most of the data, and
     Ansible pays for every value of a fact it carries between tasks; the counts and the rows per job and VM
@@ -250,6 +215,7 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
     allow_warning = flag(allow_warning, 'allow_warning')
     fail_on_latest_only = flag(fail_on_latest_only, 'fail_on_latest_only')
     all_sessions = flag(all_sessions, 'all_sessions')
+    gate_on_failed_sessions = flag(gate_on_failed_sessions, 'gate_on_failed_sessions')
     ok_results = ('Success', 'Warning') if allow_warning else ('Success',)
     warnings = []
     if truncated:
@@ -260,9 +226,11 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
     if required and window_since is not None and window_since > cutoff:
         warnings.append('The report window starts at %s, less than %s before %s: older successful sessions were not read.' % (
             format_utc(window_since), max_age_label, format_utc(as_of)))
-    primary, copies = split_copies(entries)  # a VM is judged by its own backups, never by a copy job
-    compliance = attach_copies(_compliance(primary, required, _Rules(ok_results, cutoff, as_of, max_age_label, window_since)),
-                               copies, _summary_of)
+    _primary, copies = split_copies(entries)  # listed beside the backups; the verdict never counts them as one
+    rules = VerdictRules(now=as_of, max_age=max_age_seconds, allow_warning=allow_warning, require_restore_point=False,
+                         fail_on_copy=False, since=window_since)
+    compliance = _compliance(entries, required, rules, verdicts)
+    evidence = (verdicts.get('settings') or {}) if isinstance(verdicts, dict) else {}
     failed = _failed_sessions(entries, fail_on, fail_on_latest_only)
     per_day_rows = per_day(entries, window_since, as_of, warnings)
     report = {
@@ -274,10 +242,14 @@ def build_report(data, required_vms=None, max_age='24h', allow_warning=True, fai
             'required_vms': required, 'max_age': max_age_label, 'max_age_seconds': max_age_seconds,
             'allow_warning': allow_warning, 'ok_results': list(ok_results), 'fail_on_results': fail_on,
             'fail_on_latest_only': fail_on_latest_only, 'all_sessions': all_sessions, 'copy_job_types': list(COPY_JOB_TYPES),
+            'gate_on_failed_sessions': gate_on_failed_sessions,
+            'require_restore_point': bool(evidence.get('require_restore_point')), 'fail_on_copy': bool(evidence.get('fail_on_copy')),
         },
-        'summary': _summary(entries, required, compliance, failed, truncated, copies),
+        'summary': _summary(entries, required, compliance, failed, truncated, copies, gate_on_failed_sessions),
         'compliance': compliance,
         'failed_sessions': [_clean(s) for s in failed],
+        # what the gate judges of them: all without required VMs (or with gate_on_failed_sessions), else the required VMs' own
+        'gate_failed_sessions': [_clean(s) for s in _gated(failed, required, gate_on_failed_sessions)],
         'copies': copy_rows(copies, _summary_of),
         'per_day': per_day_rows,
         'jobs': _jobs(entries),

@@ -46,7 +46,7 @@ def _session(number, vm, job, start, result='Success', state='Completed', reason
     return {
         'id': sid, 'uid': 'urn:veeam:BackupTaskSession:' + sid, 'name': '%s@%s' % (vm, start[:19].replace('T', ' ')),
         'href': 'https://em.example.com:9398/api/backupTaskSessions/%s?format=Entity' % sid, 'vm_name': vm,
-        'vm_uid': 'urn:VMware:Vm:7f2d.vm-%d' % number, 'job_name': job, 'job_session_id': 'a1b2c3d4-0000-4000-8000-%012d' % number,
+        'vm_uid': 'urn:VMware:Vm:7f2d.vm-%s' % vm, 'job_name': job, 'job_session_id': 'a1b2c3d4-0000-4000-8000-%012d' % number,
         'job_session_uid': 'urn:veeam:BackupJobSession:a1b2c3d4-0000-4000-8000-%012d' % number,
         'job_session_name': '%s@%s' % (job, start[:19].replace('T', ' ')), 'backup_server_id': '7d3e5a90-1c2b-4f6e-a8d4-5b9c0e2f7a31',
         'backup_server_name': 'vbr01.example.local', 'creation_time': start, 'end_time': end,

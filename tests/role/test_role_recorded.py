@@ -30,7 +30,7 @@ def test_html_template_escapes_every_expression():
 def test_json_report_verdicts(recorded_report):
     report = json.loads(_read(recorded_report.dir, 'json'))
     verdicts = dict((c['vm_name'], (c['compliant'], c['status'])) for c in report['compliance'])
-    assert verdicts == {'sql01': (True, 'ok'), 'SQL02': (False, 'unsuccessful'), 'ghost': (False, 'no_session'), 'fs02': (True, 'ok')}
+    assert verdicts == {'sql01': (True, 'ok'), 'SQL02': (False, 'failed'), 'ghost': (False, 'never'), 'fs02': (True, 'ok')}
     by_vm = dict((c['vm_name'], c) for c in report['compliance'])
     assert by_vm['ghost']['reason'] == 'no backup task session since 2025-08-08T12:00:00Z'
     assert 'ended Failed: Error: <script>alert("x")</script> & C:\\Temp\\ [a] {b} | pipe' in by_vm['SQL02']['reason']
@@ -91,7 +91,7 @@ def test_markdown_summary(recorded_report):
     rows = [line for line in text.splitlines() if line.startswith('| 2025-08-15T02:05:00Z |')]
     assert rows == ['| 2025-08-15T02:05:00Z | sql02 | Daily SQL | vbr01.example.local | Failed | Error: \\<script\\>alert("x")\\</script\\> '
                     '\\& C:\\\\Temp\\\\ \\[a\\] {b} \\| pipe second line |']
-    assert '| ghost | no session | - | no backup task session since 2025-08-08T12:00:00Z |' in text
+    assert '| ghost | never | - | no backup task session since 2025-08-08T12:00:00Z |' in text
     assert '- Required VMs compliant: 2 of 4 (max age 24h, Success or Warning)' in text
 
 
@@ -113,7 +113,10 @@ def test_gate_fails_and_lists_the_problems(run_playbook, recorded_facts_file, tm
     assert 'Backup task session report gate FAILED as of 2025-08-15T12:00:00Z' in out
     assert '2 of 3 required VMs out of compliance' in out
     assert '- ghost: no backup task session since 2025-08-08T12:00:00Z' in out
-    assert '- SQL02: no successful backup task session within 24h; the newest one started 2025-08-15T02:05:00Z (9h 55m ago) and ended Failed' in out
+    assert '- SQL02: the newest backup (job Daily SQL, started 2025-08-15T02:05:00Z, 9h 55m ago) ended Failed: Error:' in out
+    # the message once; the failure itself is one short line
+    assert out.count('Backup task session report gate FAILED as of') == 1
+    assert 'gate FAILED: 2 of 3 required VMs out of compliance, 1 failed sessions judged (listed above).' in out
     assert '1 failed sessions (result Failed, newest finished session per VM and job)' in out
     assert '- sql02 in job Daily SQL on vbr01.example.local, started 2025-08-15T02:05:00Z: Failed: Error:' in out
     # the reports were written before the gate failed, and nothing ran after it
@@ -144,7 +147,8 @@ def test_short_window_is_an_ansible_warning_and_in_the_gate_message(run_playbook
     """A window shorter than max_age: the report's warning is a [WARNING] of the play and a line of the gate message."""
     result = run_playbook('report_from_facts.yml', {
         'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': ['sql01'],
-        'since': '2025-08-15T10:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': True, 'formats': ['json', 'md']})
+        'since': '2025-08-15T10:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': True, 'formats': ['json', 'md'],
+        'gate_on_failed_sessions': True})  # sql01 is fine: sql02's failed session, not required, fails this gate
     assert result.returncode == 2, result.stdout
     warning = ('The report window starts at 2025-08-15T10:00:00Z, less than 24h before 2025-08-15T12:00:00Z: '
                'older successful sessions were not read.')
@@ -167,3 +171,15 @@ def test_no_required_vms_is_not_zero_of_zero(run_playbook, recorded_facts_file, 
     assert '- Required VMs: none given (task_session_report_required_vms), no compliance check' in text
     assert '0 of 0' not in result.stdout + text
     assert '[WARNING]' not in result.stdout + result.stderr
+
+
+def test_gate_with_required_vms_judges_them_only(run_playbook, recorded_facts_file, tmp_path):
+    """sql02's failed session is reported, but only the required sql01 decides the gate (issue 21)."""
+    result = run_playbook('report_from_facts.yml', {
+        'facts_file': str(recorded_facts_file), 'report_dir': str(tmp_path), 'required_vms': ['sql01'],
+        'since': '2025-08-08T12:00:00Z', 'window_until': '2025-08-15T12:00:00Z', 'gate': True, 'formats': ['json']})
+    assert result.returncode == 0, result.stdout
+    report = json.loads(_read(tmp_path, 'json'))
+    assert report['summary']['passed'] is True
+    assert report['summary']['failed_vms'] == ['sql02'] and report['gate_failed_sessions'] == []
+    assert report['compliance'][0]['status'] == 'ok'

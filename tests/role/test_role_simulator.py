@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # The task_session_report role against the EM simulator through the real backup_task_session_info module, with
 # the connection only in VEEAM_EM_* variables, from a play over two inventory hosts. The verdicts are checked
-# against the sessions the module returned, with the rule written the other way round ("is there any
-# successful session within max_age?"), and the password must not show up even at -vvv.
+# against the sessions the module returned, with the rule written the other way round ("did the newest finished
+# backup of the VM succeed within max_age, with a restore point?"), and the password must not show up even at -vvv.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def em_report(run_playbook, em_env, simulator, tmp_path_factory):
     report_dir = tmp_path_factory.mktemp('em-report')
     logons_before = simulator.stats()['logons']
     result = run_playbook('report_from_em.yml', {'required_vms': required, 'since': '7d', 'max_age': '24h', 'report_dir': str(report_dir),
-                                                 'gate': True, 'all_sessions': True}, env=em_env, inventory='inventory.ini', verbosity=3)
+                                                 'gate': True, 'all_sessions': True, 'gate_on_failed_sessions': True},
+                          env=em_env, inventory='inventory.ini', verbosity=3)
     report = json.loads((report_dir / 'task_session_report.json').read_text(encoding='utf-8'))
     stats = simulator.stats()
     return {'dir': report_dir, 'run': result, 'report': report, 'required': required, 'stats': stats,
@@ -52,20 +53,24 @@ def test_compliance_matches_the_sessions(em_report):
     assert report['settings']['all_sessions'] is True  # the full list, asked for: the checks below read it
     as_of = _utc(report['as_of'])
     cutoff = as_of - timedelta(hours=24)
+    by_vm = dict((c['vm_name'], c) for c in report['compliance'])
     expected = {}
     for vm in em_report['required']:
-        # a VM's own backups only: a backup copy job's session never makes it compliant
-        own = [s for s in report['sessions'] if s['vm_name'].lower() == vm.lower() and s['job_type'] not in COPY_JOB_TYPES]
-        expected[vm] = any(s['result'] in ('Success', 'Warning') and s['state'] == 'Completed' and _utc(s['creation_time']) >= cutoff
-                           for s in own)
+        # a VM's own backups only: a backup copy job's session never makes it compliant; the newest finished one
+        # decides (docs/verdict.md), and its restore point must be within max_age too
+        own = [s for s in report['sessions'] if s['vm_name'].lower() == vm.lower() and s['job_type'] not in COPY_JOB_TYPES
+               and s['state'] == 'Completed']
+        point = by_vm[vm]['last_restore_point_time']
+        expected[vm] = bool(own) and own[0]['result'] in ('Success', 'Warning') and _utc(own[0]['creation_time']) >= cutoff \
+            and point is not None and _utc(point) >= cutoff
     verdicts = dict((c['vm_name'], c['compliant']) for c in report['compliance'])
     assert verdicts == expected
     assert verdicts['no-such-vm-x2'] is False
-    by_vm = dict((c['vm_name'], c) for c in report['compliance'])
-    assert by_vm['no-such-vm-x2']['status'] == 'no_session'
+    assert by_vm['no-such-vm-x2']['status'] == 'never'
+    assert by_vm[em_report['catalog']['samples']['copy_after_failed_backup']['vm_name']]['status'] == 'failed'
     for entry in report['compliance']:
         assert entry['reason']
-        assert (entry['status'] == 'ok') == entry['compliant']
+        assert (entry['status'] in ('ok', 'warning')) == entry['compliant']
 
 
 def test_failed_sessions_are_the_newest_finished_failures(em_report):
@@ -104,8 +109,9 @@ def test_gate_failed_once_for_all_hosts(em_report):
                                                             started)
         # ansible-core 2.16 prints the message only JSON-encoded (a job name may hold a backslash)
         assert line in out or json.dumps(line)[1:-1] in out
-    # the module ran once (run_once + delegate_to) although the play has two hosts, and logged off
-    assert em_report['logons'] == 1
+    # the modules ran once each (run_once + delegate_to) although the play has two hosts, and logged off: the task
+    # sessions of the report, and the verdicts of the required VMs (backup_vm_info)
+    assert em_report['logons'] == 2
     assert em_report['stats']['active_sessions'] == 0
 
 
@@ -156,14 +162,15 @@ def test_a_copy_after_a_failed_backup_leaves_the_vm_out_of_compliance(em_report)
     headline = samples['copy_after_failed_backup']
     report = em_report['report']
     entry = dict((c['vm_name'], c) for c in report['compliance'])[headline['vm_name']]
-    assert entry['compliant'] is False and entry['status'] == 'unsuccessful'
+    assert entry['compliant'] is False and entry['status'] == 'failed'
     assert entry['latest_session']['id'] == headline['newest_primary']['id'] and entry['latest_session']['result'] == 'Failed'
     assert entry['latest_copy_session']['id'] == headline['copy_after_it']['id']
     assert entry['latest_copy_session']['result'] == 'Success' and entry['latest_copy_session']['job_type'] == 'BackupCopy'
     assert headline['vm_name'] in report['summary']['out_of_compliance']
     out = em_report['run'].stdout
-    assert '- %s: no successful backup task session within 24h' % headline['vm_name'] in out or \
-        json.dumps('- %s: no successful backup task session within 24h' % headline['vm_name'])[1:-1] in out
+    line = '- %s: the newest backup (job %s, started %sZ' % (headline['vm_name'], headline['newest_primary']['job_name'],
+                                                            headline['newest_primary']['creation_time'][:19])
+    assert line in out or json.dumps(line)[1:-1] in out
 
 
 def test_a_failed_copy_job_is_a_failed_session_and_reported_with_the_copies(em_report):

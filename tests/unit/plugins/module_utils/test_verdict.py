@@ -58,7 +58,8 @@ def test_ok_needs_a_fresh_success_and_a_fresh_restore_point():
     assert verdict['last_restore_point_time'] == at(5)
     assert verdict['latest']['creation_time'] == at(5)
     assert verdict['restore_point']['creation_time'] == at(5)  # a datetime became fact text
-    assert 'job Nightly started' in verdict['reason'] and '(5h ago)' in verdict['reason']
+    assert verdict['reason'] == ('the newest backup (job Nightly, started 2025-03-14T07:00:00Z, 5h ago) succeeded; '
+                                 'restore point created 2025-03-14T07:00:00Z (5h ago)')
 
 
 def test_never_without_a_primary_session_even_with_copies():
@@ -72,7 +73,7 @@ def test_never_without_a_primary_session_even_with_copies():
 def test_a_newer_failure_outweighs_an_older_success_within_max_age():
     verdict = judge_vm([task(2, 'Failed', reason='Disk\n  full'), task(10)], point(10), rules())
     assert (verdict['status'], verdict['protected']) == (FAILED, False)
-    assert verdict['reason'].endswith('ended Failed: Disk full')
+    assert verdict['reason'].endswith('ended Failed: Disk full; last success started 2025-03-14T02:00:00Z (10h ago)')
     assert verdict['last_success_time'] == at(10)  # still reported
 
 
@@ -87,7 +88,7 @@ def test_warning_is_protected_only_with_allow_warning():
     refused = judge_vm([task(3, 'Warning'), task(20)], point(3), rules(allow_warning=False))
     assert (allowed['status'], allowed['protected']) == (WARNING, True)
     assert (refused['status'], refused['protected']) == (WARNING, False)
-    assert 'allow_warning=false' in refused['reason']
+    assert 'ended Warning (warnings do not count as success); last success started 2025-03-13T16:00:00Z' in refused['reason']
     assert refused['last_success_time'] == at(20)  # a Warning is no success then
 
 
@@ -112,7 +113,8 @@ def test_running_replaces_only_an_unprotected_status():
     stale = judge_vm([task(1, state='InProgress'), task(40)], point(40), rules())
     covered = judge_vm([task(1, state='InProgress'), task(5)], point(5), rules())
     assert [v['status'] for v in (retry, first, stale, covered)] == [RUNNING, RUNNING, RUNNING, OK]
-    assert retry['reason'].startswith('job Nightly started') and 'is InProgress; until it ends: the newest backup' in retry['reason']
+    assert retry['reason'].startswith('a backup (job Nightly, started 2025-03-14T11:00:00Z, 1h ago) is InProgress; until it ends: '
+                                      'the newest backup (job Nightly, started 2025-03-14T10:00:00Z, 2h ago) ended Failed')
     assert 'no primary backup task session has finished yet' in first['reason']
     assert covered['latest']['state'] == 'InProgress'  # the newest primary session, running
 

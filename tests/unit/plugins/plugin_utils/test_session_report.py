@@ -57,12 +57,13 @@ def test_compliance_statuses():
     ]
     report = build_report({'backup_task_sessions': sessions}, required_vms=['OK1', 'old', 'failed', 'running', 'warn', 'ghost'],
                           since='7d', now=NOW)
-    assert verdicts(report) == {'OK1': 'ok', 'old': 'too_old', 'failed': 'unsuccessful', 'running': 'in_progress',
-                                'warn': 'ok', 'ghost': 'no_session'}
+    # the verdict's statuses (verdict.py): a warning allowed is compliant with status warning
+    assert verdicts(report) == {'OK1': 'ok', 'old': 'stale', 'failed': 'failed', 'running': 'running',
+                                'warn': 'warning', 'ghost': 'never'}
     by_vm = dict((c['vm_name'], c) for c in report['compliance'])
     assert 'Disk full' in by_vm['failed']['reason'] and 'ended Failed' in by_vm['failed']['reason']
     assert 'last success started 2025-08-14T01:00:00Z (1d 11h ago)' in by_vm['failed']['reason']
-    assert by_vm['old']['reason'].startswith('last successful backup task session started 2025-08-13T02:00:00Z (2d 10h ago)')
+    assert by_vm['old']['reason'].startswith('the last successful backup (job Job A, started 2025-08-13T02:00:00Z, 2d 10h ago)')
     assert by_vm['ghost']['reason'] == 'no backup task session since 2025-08-08T12:00:00Z'
     assert by_vm['OK1']['last_success_time'] == '2025-08-15T02:00:00.500000Z'
     assert by_vm['OK1']['last_success_age_seconds'] == 35999
@@ -78,8 +79,8 @@ def test_warning_counts_only_when_allowed():
     sessions = [session('vm1', '2025-08-15T04:00:00Z', result='Warning', reason='CBT off')]
     allowed = build_report(sessions, required_vms=['vm1'], now=NOW)
     strict = build_report(sessions, required_vms=['vm1'], allow_warning=False, now=NOW)
-    assert verdicts(allowed) == {'vm1': 'ok'}
-    assert verdicts(strict) == {'vm1': 'unsuccessful'}
+    assert verdicts(allowed) == {'vm1': 'warning'} and allowed['compliance'][0]['compliant'] is True
+    assert verdicts(strict) == {'vm1': 'warning'} and strict['compliance'][0]['compliant'] is False
     assert 'Warning (warnings do not count as success): CBT off' in strict['compliance'][0]['reason']
     assert strict['settings']['ok_results'] == ['Success']
 
@@ -87,16 +88,16 @@ def test_warning_counts_only_when_allowed():
 def test_too_old_without_any_success_names_the_newest_result():
     report = build_report([session('vm1', '2025-08-10T00:00:00Z', result='Failed')], required_vms=['vm1'], max_age='2d', now=NOW)
     entry = report['compliance'][0]
-    assert entry['status'] == 'too_old'
-    assert entry['reason'] == ('no backup task session within the maximum age of 2d; the newest one started '
-                               '2025-08-10T00:00:00Z (5d 12h ago) and ended Failed')
+    # the newest finished backup failed: that is the status, however old (docs/verdict.md, precedence)
+    assert entry['status'] == 'failed'
+    assert entry['reason'] == 'the newest backup (job Job A, started 2025-08-10T00:00:00Z, 5d 12h ago) ended Failed'
 
 
 def test_max_age_boundary_is_inclusive():
     at_cutoff = build_report([session('vm1', '2025-08-14T12:00:00Z')], required_vms=['vm1'], now=NOW)
     past_cutoff = build_report([session('vm1', '2025-08-14T11:59:59Z')], required_vms=['vm1'], now=NOW)
     assert verdicts(at_cutoff) == {'vm1': 'ok'}
-    assert verdicts(past_cutoff) == {'vm1': 'too_old'}
+    assert verdicts(past_cutoff) == {'vm1': 'stale'}
 
 
 def test_until_moves_the_compliance_time():
@@ -275,7 +276,8 @@ def test_string_inputs_from_surveys():
                           now=NOW)
     assert report['settings']['required_vms'] == ['vm1', 'vm2']
     assert report['settings']['allow_warning'] is False and report['settings']['fail_on_latest_only'] is False
-    assert verdicts(report) == {'vm1': 'unsuccessful', 'vm2': 'unsuccessful'}
+    assert verdicts(report) == {'vm1': 'warning', 'vm2': 'failed'}
+    assert [c['compliant'] for c in report['compliance']] == [False, False]
     assert report['summary']['failed_vms'] == ['vm1', 'vm2']
     assert build_report([], required_vms='', now=NOW)['settings']['required_vms'] == []
     with pytest.raises(EMInputError):
@@ -294,7 +296,7 @@ def test_a_copy_after_a_failed_backup_never_makes_the_vm_compliant():
         session('db01', '2025-08-14T03:00:00Z'),  # 33 hours ago: too old
     ]
     report = build_report({'backup_task_sessions': sessions}, required_vms=['db01', 'web01', 'agent01'], max_age='24h', now=NOW)
-    assert verdicts(report) == {'db01': 'unsuccessful', 'web01': 'ok', 'agent01': 'ok'}
+    assert verdicts(report) == {'db01': 'failed', 'web01': 'ok', 'agent01': 'ok'}
     db01 = report['compliance'][0]
     assert db01['vm_name'] == 'db01' and 'VSS error' in db01['reason']
     assert db01['latest_session']['job_type'] == 'Backup' and db01['latest_copy_session']['job_type'] == 'BackupCopy'
@@ -312,7 +314,7 @@ def test_a_copy_after_a_failed_backup_never_makes_the_vm_compliant():
 def test_a_vm_with_only_copies_has_no_backup_session():
     report = build_report([session('db01', '2025-08-15T05:00:00Z', job='Copy', job_type='BackupCopy')], required_vms=['db01'],
                           now=NOW)
-    assert verdicts(report) == {'db01': 'no_session'}
+    assert verdicts(report) == {'db01': 'never'}
     assert report['compliance'][0]['latest_copy_session']['result'] == 'Success'
 
 
@@ -320,3 +322,43 @@ def test_sessions_without_a_job_type_count_as_backups():
     old_facts = dict(session('db01', '2025-08-15T05:00:00Z'))
     del old_facts['job_type']
     assert verdicts(build_report([old_facts], required_vms=['db01'], now=NOW)) == {'db01': 'ok'}
+
+
+def test_the_gate_judges_the_required_vms_and_the_rest_only_when_asked():
+    sessions = [session('db01', '2025-08-15T05:00:00Z'), session('other', '2025-08-15T05:00:00Z', result='Failed'),
+                session('copy', '2025-08-15T05:00:00Z', job='Copy', job_type='BackupCopy', result='Failed')]
+    required = build_report(sessions, required_vms=['db01'], now=NOW)
+    strict = build_report(sessions, required_vms=['db01'], now=NOW, gate_on_failed_sessions='true')
+    estate = build_report(sessions, now=NOW)
+    assert required['summary']['passed'] is True  # the failures of VMs nobody required are reported ...
+    assert required['summary']['failed_vms'] == ['copy', 'other'] and required['compliance'][0]['status'] == 'ok'
+    assert strict['summary']['passed'] is False  # ... and fail the gate only with the option
+    assert strict['settings']['gate_on_failed_sessions'] is True
+    assert estate['summary']['passed'] is False  # no required VMs: the failed sessions are the gate
+    assert required['summary']['by_status'] == {'never': 0, 'running': 0, 'failed': 0, 'warning': 0, 'stale': 0,
+                                                'no_restore_point': 0, 'ok': 1}
+
+
+def test_compliance_from_a_backup_vm_info_result_with_its_restore_points():
+    sessions = [session('db01', '2025-08-15T05:00:00Z'), session('web01', '2025-08-15T05:00:00Z')]
+    vm_info = {'vms': {
+        'DB01': {'protected': False, 'status': 'no_restore_point', 'copy_failed': False, 'reason': 'no restore point',
+                 'last_success_time': '2025-08-15T05:00:00.000000Z', 'age_seconds': 25200, 'last_restore_point_time': None,
+                 'latest': sessions[0], 'latest_copy': None},
+        'web01': {'protected': True, 'status': 'ok', 'copy_failed': True, 'reason': 'fine',
+                  'last_success_time': '2025-08-15T05:00:00.000000Z', 'age_seconds': 25200,
+                  'last_restore_point_time': '2025-08-15T05:01:00.000000Z', 'latest': sessions[1], 'latest_copy': None}},
+        'settings': {'require_restore_point': True, 'fail_on_copy': False}}
+    report = build_report(sessions, required_vms=['db01', 'web01'], now=NOW, verdicts=vm_info)
+    by_vm = dict((c['vm_name'], c) for c in report['compliance'])
+    assert [c['vm_name'] for c in report['compliance']] == ['db01', 'web01']
+    assert (by_vm['db01']['status'], by_vm['db01']['compliant'], by_vm['db01']['reason']) == ('no_restore_point', False, 'no restore point')
+    assert by_vm['web01']['last_restore_point_time'] == '2025-08-15T05:01:00.000000Z' and by_vm['web01']['copy_failed'] is True
+    assert by_vm['web01']['last_success_time'] == '2025-08-15T05:00:00Z'
+    assert by_vm['db01']['latest_session']['id'] == sessions[0]['id']
+    assert report['settings']['require_restore_point'] is True
+    assert report['summary']['out_of_compliance'] == ['db01']
+    with pytest.raises(EMInputError, match='no verdict of the required VM'):
+        build_report(sessions, required_vms=['db01', 'fs01'], now=NOW, verdicts=vm_info)
+    with pytest.raises(EMInputError, match='result of backup_vm_info'):
+        build_report(sessions, required_vms=['db01'], now=NOW, verdicts={'count': 0})
