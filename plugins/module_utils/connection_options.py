@@ -108,6 +108,13 @@ def connection_option(name):
     return _BY_NAME[name]
 
 
+def where_to_set(name):
+    """The places a connection option can be set, by their names from its row (for the missing-value messages)."""
+    option = _BY_NAME[name]
+    return ('Set the %s option, the %s variable, the %s environment variable or %s in the [%s] section of ansible.cfg '
+            '(which of them each plugin reads: docs/configuration.md)' % (name, option.var, option.env, option.ini[1], option.ini[0]))
+
+
 def connection_argument_spec():
     """Argument spec entries for modules: one per option, each with its environment fallback."""
     return argument_spec(CONNECTION_OPTIONS)
@@ -122,8 +129,7 @@ def normalize_url(url):
     """Return the EM base URL (scheme://host:port, no path) for a user-given URL, or raise EMInputError."""
     example = 'for example url=https://em.example.com:9398'
     if url is None or not str(url).strip():
-        raise EMInputError('No Enterprise Manager URL given.',
-                           hint='Set the url option or the VEEAM_EM_URL environment variable, %s.' % example)
+        raise EMInputError('No Enterprise Manager URL given.', hint='%s, %s.' % (where_to_set('url'), example))
     text = str(url).strip()
     if '://' not in text:
         raise EMInputError('The url %r has no scheme.' % text,
@@ -172,15 +178,14 @@ def validate_connection_params(params):
     settings['base_url'] = normalize_url(params.get('url'))
     username = params.get('username')
     if username is None or not str(username).strip():
-        raise EMInputError('No user name given.',
-                           hint='Set the username option or the VEEAM_EM_USERNAME environment variable (DOMAIN\\user or user@domain).')
+        raise EMInputError('No user name given.', hint='%s, as DOMAIN\\user or user@domain.' % where_to_set('username'))
     if ':' in username:
         raise EMInputError('The username must not contain a colon (HTTP basic authentication cannot carry it).',
                            hint='Use DOMAIN\\user or user@domain.')
     settings['username'] = username
     password = params.get('password')
     if password is None or password == '':
-        raise EMInputError('No password given.', hint='Set the password option or the VEEAM_EM_PASSWORD environment variable.')
+        raise EMInputError('No password given.', hint='%s.' % where_to_set('password'))
     settings['password'] = password
 
     validate_certs = params.get('validate_certs')
