@@ -37,17 +37,15 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'url', 'str',
         [
-            'URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398).',
-            'When no port is given, V(https) uses the EM default port V(9398) and V(http) the legacy port V(9399).',
-            'The path may be empty, V(/) or V(/api). User names, passwords, other paths, a query or a fragment are rejected.',
-            'Port V(9419) is the separate Veeam Backup & Replication REST API, not Enterprise Manager.',
+            'URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398); without a port, V(https) '
+            'uses V(9398) and V(http) V(9399). The path may only be V(/) or V(/api).',
         ],
         required=True),
     _connection_option(
         'username', 'str',
         [
-            'Account used to log on to Enterprise Manager, as V(DOMAIN\\\\user) or V(user@domain); it is sent unchanged.',
-            'The account needs an EM role: Portal Administrator, Portal User or Restore Operator.',
+            'Account used to log on to Enterprise Manager, as V(DOMAIN\\\\user) or V(user@domain), with an EM role '
+            '(Portal Administrator, Portal User or Restore Operator).',
         ],
         required=True),
     _connection_option(
@@ -66,8 +64,8 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'ca_path', 'path',
         [
-            'PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate.',
-            'Used when O(validate_certs=true). When not set, the CA bundle of the Python C(requests) library is used.',
+            'PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate. When not '
+            'set, the CA bundle of the Python C(requests) library is used.',
         ]),
     _connection_option(
         'timeout', 'int',
@@ -78,9 +76,8 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'retries', 'int',
         [
-            'How many times a read request is repeated, with exponential backoff, after a transient failure '
-            '(HTTP 500, 502, 503 or 504, a connection reset, or a read timeout). V(0) disables retries.',
-            'Other 4xx answers are never retried; an expired logon session (HTTP 401) leads to one new logon.',
+            'How many times a read is repeated, with exponential backoff, after HTTP 500, 502, 503 or 504, a connection '
+            'reset or a read timeout. V(0) disables retries.',
         ],
         default=3),
     _connection_option(
@@ -92,9 +89,8 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'response_format', 'str',
         [
-            'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json).',
-            'Both give the same results; the JSON key spelling of EM 12 (PascalCase) and EM 13 (camelCase) is handled.',
-            'V(json) bodies are smaller and parsed a little faster, which shows on big listings.',
+            'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json), which is a little '
+            'faster on big listings. Both give the same results.',
         ],
         default='xml', choices=['xml', 'json']),
 )
