@@ -24,21 +24,17 @@ options:
     elements: str
   since:
     description:
-      - Only task sessions created at or after this time.
-      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; a time without a zone is rejected.
-      - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(30m), V(24h), V(7d) or V(2w).
+      - 'Only task sessions created at or after this time: ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z)), or an age before now in V(s), V(m),
+        V(h), V(d) or V(w), such as V(30m), V(24h) or V(7d). A time without a zone is rejected.'
       - 'The window read: a VM without a primary backup task session in it is V(never). It must reach back at least O(max_age), so that a success within
         O(max_age) is always seen.'
     type: str
     default: 7d
   job_type:
     description:
-      - Only task sessions whose job session is of these job types, in any letter case.
-      - One or more of V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup);
-        other values are rejected. A job type EM reports beyond these is returned in C(job_type) but cannot be selected.
-      - EM cannot filter task sessions by job type, so their job sessions are queried with these types and only the task sessions of the job sessions EM
-        returns are kept (a task session whose job session EM does not return is not selected).
-      - V(BackupCopy), V(ImmediateBackupCopy) and V(ImmediateBackupCopyWorker) are backup copy jobs; every other type counts as a primary backup.
+      - 'Only task sessions whose job session has one of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker),
+        V(AgentBackup), V(AgentManagement), V(NasBackup).'
+      - The three copy types are backup copy jobs; the others count as primary backups.
       - The verdict judges the primary backups among them, and reports the backup copies beside them; at least one primary type is needed.
     type: list
     elements: str
