@@ -32,10 +32,10 @@ options:
     default: 7d
   job_type:
     description:
-      - 'Only task sessions whose job session has one of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker),
-        V(AgentBackup), V(AgentManagement), V(NasBackup).'
-      - The three copy types are backup copy jobs; the others count as primary backups.
-      - The verdict judges the primary backups among them, and reports the backup copies beside them; at least one primary type is needed.
+      - Only the task sessions of these job types (the type of their job session), in any letter case, for example V(Backup) and V(AgentBackup); the values
+        are those of O(vbr.enterprise_manager.backup_task_session_info#module:job_type).
+      - The verdict judges the primary backups among them and reports the backup copies (V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker))
+        beside them; at least one primary type is needed.
     type: list
     elements: str
   max_age:

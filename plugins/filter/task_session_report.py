@@ -93,8 +93,8 @@ options:
     default: false
   verdicts:
     description:
-      - The registered result of M(vbr.enterprise_manager.backup_vm_info) for O(required_vms) (every required VM must be in
-        it): the compliance of those VMs, restore points included.
+      - The registered result of M(vbr.enterprise_manager.backup_vm_info) for O(required_vms), every required VM in it. It
+        is then the compliance of those VMs, restore points included.
     type: dict
   gate_on_failed_sessions:
     description: With O(required_vms), also fail on the failed sessions of VMs that are not required.

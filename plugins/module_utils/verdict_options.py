@@ -57,9 +57,12 @@ def _since():
 
 def _job_type():
     option = selection_options(('job_type',))[0]
-    return option.replace(description=option.description + (
-        'The verdict judges the primary backups among them, and reports the backup copies beside them; at least one '
-        'primary type is needed.',))
+    return option.replace(description=(
+        'Only the task sessions of these job types (the type of their job session), in any letter case, for example '
+        'V(Backup) and V(AgentBackup); the values are those of O(vbr.enterprise_manager.backup_task_session_info#module:job_type).',
+        'The verdict judges the primary backups among them and reports the backup copies (V(BackupCopy), '
+        'V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker)) beside them; at least one primary type is needed.',
+    ))
 
 
 VM_INFO_OPTIONS = (_vm_name(), _since(), _job_type()) + JUDGEMENT_OPTIONS

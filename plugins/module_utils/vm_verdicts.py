@@ -13,7 +13,7 @@ from collections import OrderedDict
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_latest import vm_identity
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import NEVER, STATUS_NAMES, judge_vm
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import STATUS_NAMES, judge_vm
 
 # Worst first: when one name is several VMs (two vCenters), the name gets the verdict of its worst one.
 _RANK = dict((status, rank) for rank, status in enumerate(STATUS_NAMES))

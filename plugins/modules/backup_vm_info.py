@@ -172,7 +172,9 @@ vms:
       elements: str
       sample: [urn:VMware:Vm:4f2b8e61-c0d9-4a37-b815-6e9d02a7c3fb.vm-4127]
     last_success_time:
-      description: Start of the newest finished primary backup task session that ended with V(Success) (or V(Warning) with O(allow_warning=true)); null when none.
+      description:
+        - Start of the newest finished primary backup task session that ended with V(Success) (or V(Warning) with
+          O(allow_warning=true)); null when none.
       type: str
       sample: '2025-09-22T03:41:17.204000Z'
     age_seconds:

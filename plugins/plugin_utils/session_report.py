@@ -37,6 +37,7 @@ _OTHER_RANK = 1
 _SESSION_SUMMARY_KEYS = ('id', 'vm_name', 'job_name', 'job_type', 'is_retry', 'backup_server_name', 'creation_time', 'end_time',
                          'duration_seconds', 'state', 'result', 'reason', 'total_size')
 
+
 def _summary_of(entry):
     if entry is None:
         return None

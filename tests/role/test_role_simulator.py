@@ -168,8 +168,8 @@ def test_a_copy_after_a_failed_backup_leaves_the_vm_out_of_compliance(em_report)
     assert entry['latest_copy_session']['result'] == 'Success' and entry['latest_copy_session']['job_type'] == 'BackupCopy'
     assert headline['vm_name'] in report['summary']['out_of_compliance']
     out = em_report['run'].stdout
-    line = '- %s: the newest backup (job %s, started %sZ' % (headline['vm_name'], headline['newest_primary']['job_name'],
-                                                            headline['newest_primary']['creation_time'][:19])
+    newest = headline['newest_primary']
+    line = '- %s: the newest backup (job %s, started %sZ' % (headline['vm_name'], newest['job_name'], newest['creation_time'][:19])
     assert line in out or json.dumps(line)[1:-1] in out
 
 

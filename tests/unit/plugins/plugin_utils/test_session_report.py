@@ -347,8 +347,8 @@ def test_compliance_from_a_backup_vm_info_result_with_its_restore_points():
                  'latest': sessions[0], 'latest_copy': None},
         'web01': {'protected': True, 'status': 'ok', 'copy_failed': True, 'reason': 'fine',
                   'last_success_time': '2025-08-15T05:00:00.000000Z', 'age_seconds': 25200,
-                  'last_restore_point_time': '2025-08-15T05:01:00.000000Z', 'latest': sessions[1], 'latest_copy': None}},
-        'settings': {'require_restore_point': True, 'fail_on_copy': False}}
+                  'last_restore_point_time': '2025-08-15T05:01:00.000000Z', 'latest': sessions[1], 'latest_copy': None},
+    }, 'settings': {'require_restore_point': True, 'fail_on_copy': False}}
     report = build_report(sessions, required_vms=['db01', 'web01'], now=NOW, verdicts=vm_info)
     by_vm = dict((c['vm_name'], c) for c in report['compliance'])
     assert [c['vm_name'] for c in report['compliance']] == ['db01', 'web01']
