@@ -81,22 +81,29 @@ def prepare_vm_query(params, now=None):
     return VmQuery(names=names, search=search, rules=rules)
 
 
-def protected_names(verdicts):
-    """The names (sorted, once each) of the VMs a first judgement without restore points protects."""
-    return sorted(set(v['vm_name'] for v in verdicts if v['protected'] and v.get('vm_name') is not None))
+def protected_machines(verdicts):
+    """(VM names, agent computer names), sorted, once each, of the machines a first judgement without restore points
+    protects: only their restore points can change a verdict. A machine backed up by an AgentBackup job is a computer."""
+    vms, computers = set(), set()
+    for verdict in verdicts:
+        if verdict['protected'] and verdict.get('vm_name') is not None:
+            agent = (verdict.get('latest') or {}).get('job_type') == 'AgentBackup'
+            (computers if agent else vms).add(verdict['vm_name'])
+    return sorted(vms), sorted(computers)
 
 
 def judge_sessions(client, sessions, names, rules, read_points):
-    """OrderedDict name -> verdict of the sessions read: restore points are read (read_points(client, names) ->
-    a list of restore point facts) only when required, and only for the VMs the sessions would protect."""
+    """OrderedDict name -> verdict of the sessions read: restore points are read (read_points(client, vm_names,
+    computer_names, since) -> a list of restore point facts) only when required, and only for the machines the
+    sessions would protect."""
     points = []
     if rules.require_restore_point:
-        wanted = protected_names(judge_identities(sessions, [], without_points(rules)))
-        points = read_points(client, wanted) if wanted else []
+        vms, computers = protected_machines(judge_identities(sessions, [], without_points(rules)))
+        points = read_points(client, vms, computers, rules.since) if vms or computers else []
     return verdicts_by_name(judge_identities(sessions, points, rules), names, rules)
 
 
-def read_restore_points(client, names):
+def read_restore_points(client, vm_names, computer_names, since):
     """The restore point facts of the named VMs (VM and agent restore points, newest per name), for the verdict."""
     raise NotImplementedError('restore point reading lands with restore_point_info')
 

@@ -125,8 +125,9 @@ def _finished_verdict(primary, copies, restore_point, rules):
     if rules.require_restore_point:
         point_time = parse_em_time((restore_point or {}).get('creation_time'))
         if point_time is None:
-            return NO_RESTORE_POINT, 'the last backup (%s) succeeded, but Enterprise Manager lists no restore point of the VM' % (
-                _session_text(newest, now))
+            window = ' since %s' % format_utc(rules.since.replace(microsecond=0)) if rules.since is not None else ''
+            return NO_RESTORE_POINT, 'the last backup (%s) succeeded, but Enterprise Manager lists no restore point of the VM%s' % (
+                _session_text(newest, now), window)
         if point_time < oldest_allowed:
             return NO_RESTORE_POINT, 'the last backup (%s) succeeded, but the newest restore point was created %s, ' \
                                      'longer ago than max_age %s' % (_session_text(newest, now), _when(point_time, now),

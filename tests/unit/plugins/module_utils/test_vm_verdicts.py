@@ -78,18 +78,19 @@ class Reader(object):
         self.points = points
         self.calls = []
 
-    def __call__(self, client, names):
-        self.calls.append(list(names))
+    def __call__(self, client, vm_names, computer_names, since):
+        self.calls.append((list(vm_names), list(computer_names), since))
         return self.points
 
 
 def test_restore_points_are_read_once_and_only_for_the_vms_they_can_change():
-    sessions = [task('ok1', 2), task('bad', 2, 'Failed'), task('old', 40), task('nopoint', 2)]
-    reader = Reader([point('ok1', 2), point('old', 40)])
+    sessions = [task('ok1', 2), task('bad', 2, 'Failed'), task('old', 40), task('nopoint', 2), task('PHYS-01', 3, job_type='AgentBackup')]
+    reader = Reader([point('ok1', 2), point('old', 40), point('phys-01', 3)])
     by_name = backup_vm_search.judge_sessions(None, sessions, None, RULES, reader)
-    assert reader.calls == [['nopoint', 'ok1']]
+    # VMs and agent computers apart (they are different EM queries), the window's start as the oldest point wanted
+    assert reader.calls == [(['nopoint', 'ok1'], ['PHYS-01'], RULES.since)]
     assert dict((name, v['status']) for name, v in by_name.items()) == {
-        'bad': 'failed', 'nopoint': 'no_restore_point', 'ok1': 'ok', 'old': 'stale'}
+        'PHYS-01': 'ok', 'bad': 'failed', 'nopoint': 'no_restore_point', 'ok1': 'ok', 'old': 'stale'}
     none = Reader([])
     backup_vm_search.judge_sessions(None, sessions, None, RULES._replace(require_restore_point=False), none)
     assert none.calls == []
