@@ -58,7 +58,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def to_yaml(data, indent=0):
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=150, default_flow_style=False, allow_unicode=True)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=130, default_flow_style=False, allow_unicode=True)
     return textwrap.indent(text, ' ' * indent)
 
 

@@ -247,7 +247,9 @@ backup_task_sessions:
       type: str
       sample: Completed
     result:
-      description: V(Success), V(Warning) or V(Failed) once the task has ended; the string V(None) (as EM sends it) while it runs; other values are passed through.
+      description:
+        - V(Success), V(Warning) or V(Failed) once the task has ended; the string V(None) (as EM sends it) while it runs.
+        - Other values are passed through.
       type: str
       sample: Success
     reason:
