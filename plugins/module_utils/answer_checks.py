@@ -12,22 +12,13 @@ from contextlib import contextmanager
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMFilterError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import origin_hint
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import Criterion, Either, RowCheck, criteria, time_range
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_CRITERIA
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import Criterion, Either, RowCheck
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_CRITERIA, TASK_SESSIONS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import joined
 
-# The lookup's narrowing of VM name terms, the same way (attributes of the lookup's Selection).
-LOOKUP_CRITERIA = (
-    ('job_name', 'job_name', 'job_name', 'job_names'),
-    ('state', 'state', 'enum', 'states'),
-    ('result', 'result', 'enum', 'results'),
-)
-
-
 def lookup_vm_checks(lookup, terms):
-    """The checks of a lookup query for some VM name terms (the lookup's narrowing applies)."""
-    return ([Criterion('VM name term', 'vm_name', 'name', [term.text for term in terms])]
-            + criteria(LOOKUP_CRITERIA, lookup) + time_range(lookup.since))
+    """The checks of a lookup query for some VM name terms (the lookup's narrowing, a Selection, applies)."""
+    return [Criterion('VM name term', 'vm_name', 'name', [term.text for term in terms])] + TASK_SESSIONS.checks(lookup.selection)
 
 
 def lookup_exact_checks(ids, names):
@@ -54,7 +45,7 @@ def search_origin(search):
 
 def lookup_origin(lookup):
     """(the terms and options a lookup's filters were built from, in words; '': a lookup has no raw filter)."""
-    options = _given(LOOKUP_CRITERIA, lookup, (('since', lookup.since),))
+    options = _given(TASK_SESSION_CRITERIA, lookup, (('since', lookup.since),))
     return 'the terms%s' % (' and the options %s' % joined(options) if options else ''), ''
 
 
