@@ -12,7 +12,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import job_name_keys, name_key
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import shown_list
 
-# (option, fact key, keys of a fact value, attribute of the PreparedSearch); names compare as row_check.py does
+# (option, fact key, keys of a fact value, attribute of the Selection); names compare as row_check.py does
 NAME_OPTIONS = (
     ('vm_name', 'vm_name', lambda value: {name_key(value)}, 'vm_names'),
     ('job_name', 'job_name', job_name_keys, 'job_names'),

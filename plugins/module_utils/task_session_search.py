@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
-# The task session selection shared by the backup_task_session_info module and the lookup plugin:
-# criteria -> validated search (before any request) -> EM query service filters -> normalised facts,
-# newest first, with missing IDs, truncation, a summary, and optional waiting for running sessions.
+# What the backup_task_session_info module (and the backup_vms inventory) answer for a Selection
+# (task_session_selection.py): the task sessions read through the reader (em_reader.py), newest first, with
+# missing IDs, truncation, a summary, and optional waiting for running sessions.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)

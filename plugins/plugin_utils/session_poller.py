@@ -2,10 +2,9 @@
 # The work of the EDA source vbr.enterprise_manager.task_sessions (extensions/eda/plugins/event_source/):
 # its arguments, what one poll asks EM and which finished task sessions become events (each once,
 # oldest first, with bounded memory), and the loop that polls until it is cancelled: one EM logon
-# across polls, faults logged and retried with backoff, logoff at the end. The connection, the
-# filter, the pager and the facts are the collection's own (em_connection, query_filter, query_pager
-# through EMClient.query, task_session, job_sessions for job_type and is_retry). Runs where
-# ansible-rulebook runs.
+# across polls, faults logged and retried with backoff, logoff at the end. The arguments are a
+# Selection (source_options.py), each poll one read of the collection's reader (em_reader.py, with
+# job_sessions.py for job_type and is_retry). Runs where ansible-rulebook runs.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
