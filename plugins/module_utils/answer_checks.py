@@ -16,6 +16,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check i
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_CRITERIA, TASK_SESSIONS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import joined
 
+
 def lookup_vm_checks(lookup, terms):
     """The checks of a lookup query for some VM name terms (the lookup's narrowing, a Selection, applies)."""
     return [Criterion('VM name term', 'vm_name', 'name', [term.text for term in terms])] + TASK_SESSIONS.checks(lookup.selection)
