@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Unit tests of the VmRestorePoint / AgentRestorePoint queries (module_utils/restore_point_query.py): the
+# filters EM documents (Type, VmDisplayName, ComputerName), names OR'd in chunks that fit one URL, the row
+# checks, and newest_restore_points() against the strict fake transport: one query per kind and chunk,
+# reading stopped once every name was seen.
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_query import (
+    Dropped,
+    PointQuery,
+    newest_restore_points,
+)
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import expect_logoff, expect_logon
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_restore_points import (
+    point_guid,
+    points_page,
+    query_url,
+    restore_point,
+)
+
+UTC = timezone.utc
+SINCE = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
+
+
+def test_vm_filter_uses_em_field_names():
+    query = PointQuery('vm', ['db01', 'web "a"'], ['vbr01'], ['Full', 'ReverseIncrement'], SINCE, SINCE)
+    assert query.filter_for(query.names) == (
+        '(VmDisplayName=="db01",VmDisplayName=="web ""a""");BackupServerName=="vbr01";(Type==Full,Type==ReverseIncrement);'
+        'CreationTime>="2025-03-01T06:00:00Z";CreationTime<"2025-03-01T06:00:00.000001Z"')
+    assert query.type_name == 'VmRestorePoint' and not query.empty
+
+
+def test_agent_filter_names_the_computer_and_drops_point_types_agents_do_not_have():
+    query = PointQuery('agent', ['PHYS-SQL01'], point_types=['Full', 'ReverseIncrement'])
+    assert query.filter_for(query.names) == 'ComputerName=="PHYS-SQL01";Type==Full'
+    assert query.type_name == 'AgentRestorePoint'
+    assert PointQuery('agent', point_types=['ReverseIncrement']).empty  # nothing of that type exists: no query
+
+
+def test_long_name_lists_are_split_into_disjoint_chunks_that_fit():
+    names = ['vm-%04d-with-a-long-name' % number for number in range(600)]
+    filters = PointQuery('vm', names).filters(max_length=2000)
+    assert len(filters) > 5 and all(len(encode_filter(text)) <= 2000 for text, unused in filters)
+    assert [name for unused, chunk in filters for name in chunk] == names
+    assert all(text.count('VmDisplayName==') == len(chunk) for text, chunk in filters)
+    with pytest.raises(EMInputError, match='longer than the 100 characters'):
+        PointQuery('vm', ['x' * 200]).filters(max_length=100)
+
+
+def test_rows_that_were_not_asked_for_are_dropped_and_named():
+    query = PointQuery('vm', ['db01'], point_types=['Full'], since=SINCE)
+    dropped = Dropped()
+    good = {'id': '1', 'name': 'DB01@x', 'vm_name': 'DB01 ', 'point_type': 'full', 'creation_time': SINCE}
+    assert dropped.accepts(good, query.checks())  # EM's collation: any case, trailing spaces
+    assert not dropped.accepts(dict(good, id='2', vm_name='db011'), query.checks())
+    assert not dropped.accepts(dict(good, id='3', point_type='Increment'), query.checks())
+    assert not dropped.accepts(dict(good, id='4', creation_time=datetime(2025, 2, 1, tzinfo=UTC)), query.checks())
+    warning = dropped.warning()
+    assert warning.startswith('Enterprise Manager returned 3 restore point(s)') and "vm_name 'db011' not asked for" in warning
+    assert 'outside since/until' in warning and Dropped().warning() is None
+
+
+@pytest.mark.parametrize('fmt', ['xml', 'json'])
+def test_newest_point_per_name_with_one_query_per_kind(em, make_client, fmt):
+    vms = [restore_point(1, 'db01', created='2025-03-14T02:00:00Z'), restore_point(2, 'DB01', created='2025-03-13T02:00:00Z'),
+           restore_point(3, 'web01', created='2025-03-12T02:00:00Z')]
+    agents = [restore_point(4, 'PHYS-SQL01', kind='agent', created='2025-03-14T05:00:00Z')]
+    expect_logon(em)
+    em.expect('GET', query_url('vm', '(VmDisplayName=="db01",VmDisplayName=="web01",VmDisplayName=="gone01")'),
+              **points_page(vms, fmt=fmt))
+    em.expect('GET', query_url('agent', '(ComputerName=="PHYS-SQL01",ComputerName=="db01")'), **points_page(agents, 'agent', fmt=fmt))
+    expect_logoff(em)
+    with make_client(response_format=fmt) as client:
+        answer = newest_restore_points(client, ['db01', 'web01', 'gone01'], ['PHYS-SQL01', 'db01'])
+    assert set(answer) == {'db01', 'web01', 'gone01', 'PHYS-SQL01'}
+    assert answer['db01']['id'] == point_guid(1) and answer['web01']['id'] == point_guid(3)
+    assert answer['gone01'] is None and answer['PHYS-SQL01']['kind'] == 'agent'
+    assert answer['db01']['creation_time'] == datetime(2025, 3, 14, 2, 0, tzinfo=UTC)
+
+
+def test_reading_stops_at_the_page_where_every_name_was_seen(em, make_client):
+    filter_text = '(VmDisplayName=="db01",VmDisplayName=="web01")'
+    expect_logon(em)
+    em.expect('GET', query_url('vm', filter_text, page_size=1000),
+              **points_page([restore_point(1, 'db01'), restore_point(2, 'web01')], page=1, pages=5, filter_text=filter_text))
+    expect_logoff(em)  # pages 2 to 5 are never asked for
+    with make_client() as client:
+        answer = newest_restore_points(client, vm_names=['db01', 'web01'])
+    assert answer['db01']['id'] == point_guid(1) and client.stats['pages'] == 1
+
+
+def test_since_is_in_the_filter_and_rows_outside_are_dropped(em, make_client):
+    filter_text = 'VmDisplayName=="db01";CreationTime>="2025-03-01T06:00:00Z"'
+    expect_logon(em)
+    em.expect('GET', query_url('vm', filter_text),
+              **points_page([restore_point(1, 'db01', created='2025-02-01T00:00:00Z'), restore_point(2, 'other')]))
+    expect_logoff(em)
+    dropped = Dropped()
+    with make_client() as client:
+        answer = newest_restore_points(client, vm_names=['db01'], since=SINCE, dropped=dropped)
+    assert answer == {'db01': None}
+    assert len(dropped.rows) == 2
+
+
+def test_no_names_no_request(em, make_client):
+    with make_client() as client:
+        assert newest_restore_points(client) == {}
+    assert client.stats['requests'] == 0
