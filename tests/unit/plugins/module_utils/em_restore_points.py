@@ -29,6 +29,11 @@ def point_guid(n):
     return 'a1d3c5e7-%04x-4b2d-9f60-%012x' % (n, n)
 
 
+def hierarchy_ref(vm):
+    """The VM's HierarchyObjRef: one per VM name here (any letter case)."""
+    return 'urn:VMware:Vm:7c1e2a9b-5d43-4f8e-b061-3a9d2c4e5f70.vm-%d' % (100 + sum(map(ord, vm.lower())) % 900)
+
+
 def restore_point(n=1, vm='ledgerdb01', kind='vm', created='2025-03-14T02:17:55.1Z', point_type='Increment',
                   algorithm='Incremental', server_name=SERVER_NAME, stamp=None):
     """The canonical data of one point entity (Links as a list of dicts)."""
@@ -52,7 +57,7 @@ def restore_point(n=1, vm='ledgerdb01', kind='vm', created='2025-03-14T02:17:55.
     if kind == 'vm':
         data['VmDisplayName'] = vm
         data['VmName'] = vm
-        data['HierarchyObjRef'] = 'urn:VMware:Vm:7c1e2a9b-5d43-4f8e-b061-3a9d2c4e5f70.vm-%d' % (100 + n)
+        data['HierarchyObjRef'] = hierarchy_ref(vm)
     return data
 
 

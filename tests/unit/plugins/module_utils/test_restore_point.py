@@ -20,6 +20,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_poi
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import SERVER_ID, SERVER_NAME
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_restore_points import (
     TYPES,
+    hierarchy_ref,
     point_guid,
     points_page,
     restore_point,
@@ -47,7 +48,7 @@ def test_a_vm_point_in_every_representation(fmt):
         'creation_time': datetime(2025, 3, 14, 2, 17, 55, 100000, tzinfo=UTC),
         'point_type': 'Full',
         'algorithm': 'SyntheticFull',
-        'hierarchy_ref': 'urn:VMware:Vm:7c1e2a9b-5d43-4f8e-b061-3a9d2c4e5f70.vm-103',
+        'hierarchy_ref': hierarchy_ref('web 01'),
         'backup_server_name': SERVER_NAME,
         'backup_server_id': SERVER_ID,
         'restore_point_id': 'c0ffee00-0000-4000-8000-000000000003',
