@@ -19,12 +19,13 @@ class Option(object):
     required: documented as required. Never `required` in a spec: the value may also come from the
       environment or module_defaults, and the connection check explains what is missing better.
     env, ini, var: where else the value may come from (None: nowhere). env also feeds the module's
-      fallback; ini ((section, key)) and var only reach plugins, which read them through their options."""
+      fallback; ini ((section, key)) and var only reach plugins, which read them through their options.
+    aliases: other names the option is accepted by."""
 
-    __slots__ = ('name', 'type', 'description', 'elements', 'default', 'choices', 'no_log', 'required', 'env', 'ini', 'var')
+    __slots__ = ('name', 'type', 'description', 'elements', 'default', 'choices', 'no_log', 'required', 'env', 'ini', 'var', 'aliases')
 
     def __init__(self, name, type, description, elements=None, default=None, choices=None, no_log=False, required=False,
-                 env=None, ini=None, var=None):
+                 env=None, ini=None, var=None, aliases=()):
         self.name = name
         self.type = type
         self.description = tuple(description)
@@ -36,6 +37,7 @@ class Option(object):
         self.env = env
         self.ini = ini
         self.var = var
+        self.aliases = tuple(aliases)
 
     def replace(self, **changes):
         """A copy with some fields changed, for a plugin that takes this option with, say, another default."""
@@ -71,7 +73,7 @@ def defaults(options):
 
 
 def _type_details(option):
-    """elements, default and choices where the option has them (the spec and the docs say the same)."""
+    """elements, default, choices and aliases where the option has them (the spec and the docs say the same)."""
     details = {}
     if option.elements:
         details['elements'] = option.elements
@@ -79,6 +81,8 @@ def _type_details(option):
         details['default'] = option.default
     if option.choices:
         details['choices'] = list(option.choices)
+    if option.aliases:
+        details['aliases'] = list(option.aliases)
     return details
 
 

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMNotFoundError, EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import job_name_keys, name_key
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import shown_list
 
 # (option, fact key, keys of a fact value, attribute of the PreparedSearch); names compare as row_check.py does
 NAME_OPTIONS = (
@@ -17,9 +18,6 @@ NAME_OPTIONS = (
     ('backup_server_name', 'backup_server_name', lambda value: {name_key(value)}, 'backup_server_names'),
 )
 NAME_OPTION_NAMES = tuple(option for option, _key, _keys, _attribute in NAME_OPTIONS)
-
-# At most this many names per option are quoted in the warning (RV(unmatched) has them all).
-SHOWN_NAMES = 10
 
 # What wait does when nothing was selected.
 POLL = 'poll'  # a job session whose task sessions EM has not listed yet: poll until wait_timeout
@@ -47,8 +45,7 @@ def unmatched_names(search, selected, unread=()):
 
 
 def _quoted(names):
-    shown = ', '.join(repr(str(name)) for name in names[:SHOWN_NAMES])
-    return shown + (' and %d more' % (len(names) - SHOWN_NAMES) if len(names) > SHOWN_NAMES else '')
+    return shown_list(names, lambda name: repr(str(name)))
 
 
 def unmatched_warning(unmatched):
@@ -85,8 +82,7 @@ def _ids_given(search):
     return 'job_session_id', [uid.rsplit(':', 1)[-1] for uid in search.job_session_uids]
 
 
-def _listing(values):
-    return ', '.join(values[:SHOWN_NAMES]) + (' and %d more' % (len(values) - SHOWN_NAMES) if len(values) > SHOWN_NAMES else '')
+_listing = shown_list
 
 
 def no_task_session_error(search):

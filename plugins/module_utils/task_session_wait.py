@@ -8,23 +8,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMWaitTimeoutError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES, is_running
-
-SHOWN_RUNNING = 10
-
-
-def hides_running(search):
-    """Whether the selection leaves out sessions that still run: any result (a running session has none yet),
-    or states without both running states. Waiting on what it selects would then return before they end."""
-    return bool(search.results) or bool(search.states and not set(search.states).issuperset(RUNNING_STATES))
-
-
-def watch_values(search):
-    """The options of the watch of a search that hides running sessions: the same selection of the running
-    sessions, whatever their result, each of them (no limit, no latest_per_vm, every key)."""
-    values = search.as_dict()
-    values.update(states=list(RUNNING_STATES), results=[], limit=None, latest_per_vm=False, fields=None, wait_watch=None)
-    return values
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import is_running
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import shown_list
 
 
 def running_sessions(sessions):
@@ -36,9 +21,7 @@ def _describe(facts):
 
 
 def still_running_error(search, running):
-    shown = ', '.join(_describe(s) for s in running[:SHOWN_RUNNING])
-    more = ' and %d more' % (len(running) - SHOWN_RUNNING) if len(running) > SHOWN_RUNNING else ''
-    return EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s%s.'
-                              % (len(running), search.wait_timeout, shown, more),
+    return EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s.'
+                              % (len(running), search.wait_timeout, shown_list(running, _describe)),
                               hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
                               running=[s.get('id') for s in running])

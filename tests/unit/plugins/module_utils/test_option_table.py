@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Unit tests of the option table shape (option_table.py) and of the selection rows: what the module's
-# argument spec and prepare_criteria() take from them.
+# argument spec and task_session_selection() take from them.
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     selection_defaults,
     selection_options,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import SEARCH_DEFAULTS, prepare_criteria
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import MODULE_SELECTION, task_session_selection
 
 
 def test_replace_changes_only_what_it_is_given():
@@ -39,9 +39,9 @@ def test_the_selection_argument_spec():
     assert all('fallback' not in entry for entry in spec.values())  # selection options come from the task alone
 
 
-def test_prepare_criteria_defaults_are_the_tables():
-    assert dict((k, v) for k, v in SEARCH_DEFAULTS.items() if k != 'page_size') == selection_defaults()
-    search = prepare_criteria({})
+def test_the_selection_defaults_are_the_tables():
+    assert dict((k, v.get('default')) for k, v in MODULE_SELECTION.argument_spec().items()) == selection_defaults()
+    search = task_session_selection({})
     assert (search.wait, search.wait_timeout, search.wait_sleep, search.latest_per_vm, search.limit) == (False, 600, 10, False, None)
 
 
