@@ -1,20 +1,25 @@
 # -*- coding: utf-8 -*-
 # The options of the restore_point_info module, one row each (the Option shape is in option_table.py), and
-# prepare_points(), which checks their values once, before any request, into the PointQuery of each kind.
+# their Selection (selection.py): each option's conversion, the check across options, and each kind's
+# filters, derived once so that a selection too long for one request URL fails before any request.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import normalize_enum, string_values
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point import KINDS
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_query import POINT_TYPES, PointQuery
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time, utc_now
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point import (
+    AGENT,
+    AGENT_RESTORE_POINTS,
+    KINDS,
+    POINT_TYPES,
+    VM,
+    VM_RESTORE_POINTS,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import SelectionSpec, enums, flag, number, strings, time
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import until_not_before_since
 
-ALL_POINT_TYPES = POINT_TYPES['vm']
+ALL_POINT_TYPES = POINT_TYPES[VM]
 
 RESTORE_POINT_OPTIONS = (
     Option('vm_name', 'list', [
@@ -57,36 +62,25 @@ RESTORE_POINT_OPTIONS = (
 
 OPTION_NAMES = tuple(option.name for option in RESTORE_POINT_OPTIONS)
 
+RESTORE_POINT_CONVERSIONS = dict((conversion.option, conversion) for conversion in (
+    strings('vm_name', 'vm_names'),
+    enums('kind', 'kinds', KINDS),
+    strings('backup_server_name', 'backup_server_names'),
+    enums('point_type', 'point_types', ALL_POINT_TYPES),
+    time('since'),
+    time('until'),
+    flag('latest_per_vm'),
+    number('limit', 1),
+))
 
-def restore_point_argument_spec():
-    return argument_spec(RESTORE_POINT_OPTIONS)
+# The filters of each kind: attribute -> the query type whose filters it holds.
+FILTERS = {VM: 'vm_filters', AGENT: 'agent_filters'}
+
+RESTORE_POINT_SELECTION = SelectionSpec(
+    RESTORE_POINT_OPTIONS, RESTORE_POINT_CONVERSIONS, checks=(until_not_before_since,),
+    derive=((FILTERS[VM], VM_RESTORE_POINTS.filters), (FILTERS[AGENT], AGENT_RESTORE_POINTS.filters)))
 
 
-class PointSelection(object):
-    """The checked options: one PointQuery per kind asked for (relative times fixed here), and the rest."""
-
-    def __init__(self, queries, vm_names, latest_per_vm, limit):
-        self.queries = queries
-        self.vm_names = vm_names
-        self.latest_per_vm = latest_per_vm
-        self.limit = limit
-
-
-def prepare_points(params, now=None):
-    """The PointSelection of the module's option values; EMInputError for a bad value, before any request."""
-    now = now or utc_now()
-    since = parse_user_time(params.get('since'), 'since', now=now)
-    until = parse_user_time(params.get('until'), 'until', now=now)
-    if since is not None and until is not None and until < since:
-        raise EMInputError('until (%s) is before since (%s).' % (format_utc(until), format_utc(since)),
-                           hint='Swap them, or leave one out.')
-    kinds = normalize_enum('kind', as_list(params.get('kind')) or list(KINDS), KINDS)
-    point_types = normalize_enum('point_type', as_list(params.get('point_type')), ALL_POINT_TYPES)
-    names = string_values('vm_name', as_list(params.get('vm_name')))
-    servers = string_values('backup_server_name', as_list(params.get('backup_server_name')))
-    limit = params.get('limit')
-    limit = None if limit is None else whole_number('limit', limit, 1)
-    queries = [PointQuery(kind, names, servers, point_types, since, until) for kind in kinds]
-    for query in queries:
-        query.filters()  # a selection too long for one request URL fails here
-    return PointSelection([query for query in queries if not query.empty], names, bool(params.get('latest_per_vm')), limit)
+def kinds_of(selection):
+    """The kinds a selection reads: those asked for (all without), in the documented order."""
+    return [kind for kind in KINDS if kind in (selection.get('kinds') or KINDS)]

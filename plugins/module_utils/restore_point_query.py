@@ -1,189 +1,89 @@
 # -*- coding: utf-8 -*-
-# The EM query types VmRestorePoint and AgentRestorePoint: their filters (VM names OR'd in chunks that fit
-# one request URL; EM filters the point type as `Type`, and the machine as VmDisplayName for VMs, as
-# ComputerName for agents), the checks of each row EM returns against what was asked, and the reading,
-# newest first, with an early stop once every named machine was seen (for the newest point per VM).
+# Reading restore points through the one reader (em_reader.py): each kind's filters of a Selection, every
+# row checked, newest first, with an early stop once every machine a filter names was seen (its newest
+# point is then read); and newest_restore_points(), the newest point of each named machine, which the
+# verdict of backup_vm_info uses as the evidence that a backup still exists.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from datetime import timedelta
-
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
-    MAX_FILTER_LENGTH,
-    all_of,
-    any_of,
-    chunk_by_length,
-    comparison,
-    encode_filter,
-    enum_comparison,
-)
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point import (
     AGENT,
-    QUERY_TYPES,
+    QUERIES,
+    RESTORE_POINT_CRITERIA,
     VM,
-    normalize_restore_point,
+    nothing_to_read,
+)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_options import (
+    FILTERS,
+    RESTORE_POINT_SELECTION,
+    kinds_of,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import joined
 
-# The point types EM documents per kind (`PointType` of the entity, `Type` in a filter).
-POINT_TYPES = {VM: ('Full', 'Increment', 'ReverseIncrement'), AGENT: ('Full', 'Increment')}
-# The filter field of the machine name per kind (VmName is no query field of VmRestorePoint).
-NAME_FIELDS = {VM: 'VmDisplayName', AGENT: 'ComputerName'}
+NOUN = 'restore point'
 
 
-class PointQuery(object):
-    """What to ask EM for one kind of restore point: machine names (OR, any of them), backup servers (OR),
-    point types (OR, canonical spellings), a creation time window. Values are validated already."""
-
-    def __init__(self, kind, names=(), backup_server_names=(), point_types=(), since=None, until=None):
-        self.kind = kind
-        self.type_name = QUERY_TYPES[kind]
-        self.names = list(names)
-        self.backup_server_names = list(backup_server_names)
-        self.point_types = [value for value in point_types if value in POINT_TYPES[kind]]
-        # point types were asked for and none of them exists for this kind (ReverseIncrement of an agent)
-        self.empty = bool(point_types) and not self.point_types
-        self.since = since
-        self.until = until
-
-    def filter_for(self, names):
-        """The filter of this query with `names` as the machine names."""
-        field = NAME_FIELDS[self.kind]
-        return all_of([
-            any_of([comparison(field, '==', name) for name in names]),
-            any_of([comparison('BackupServerName', '==', name) for name in self.backup_server_names]),
-            any_of([enum_comparison('Type', value) for value in self.point_types]),
-            comparison('CreationTime', '>=', self.since) if self.since is not None else '',
-            # EM keeps 100 ns ticks, the facts microseconds: `until` takes in its whole microsecond.
-            comparison('CreationTime', '<', self.until + timedelta(microseconds=1)) if self.until is not None else '',
-        ])
-
-    def filters(self, max_length=MAX_FILTER_LENGTH):
-        """[(filter, names of that chunk)]: one filter, or one per chunk of the names when all of them do not
-        fit in one URL (the chunks' answers are disjoint). EMInputError when one name alone does not fit."""
-        if not self.names:
-            return [(self.filter_for([]), [])]
-        chunks = chunk_by_length(self.names, self.filter_for, max_length)
-        found = [(self.filter_for(chunk), chunk) for chunk in chunks]
-        if any(len(encode_filter(text)) > max_length for text, unused in found):
-            raise EMInputError('A restore point query needs an EM filter longer than the %d characters that fit in one '
-                               'request URL.' % max_length, hint='Give fewer backup server names, or shorter names.')
-        return found
-
-    def checks(self):
-        """The row checks of this query: each fact a filter comparison asked for."""
-        found = []
-        if self.names:
-            found.append(_Wanted('vm_name', 'vm_name', self.names, name_key))
-        if self.backup_server_names:
-            found.append(_Wanted('backup_server_name', 'backup_server_name', self.backup_server_names, name_key))
-        if self.point_types:
-            found.append(_Wanted('point_type', 'point_type', self.point_types, lambda value: str(value).casefold()))
-        if self.since is not None or self.until is not None:
-            found.append(_Window(self.since, self.until))
-        return found
+def origin(selection):
+    """(the options a restore point filter was built from, in words; '': there is no raw filter)."""
+    options = [option for option, _key, _kind, attribute in RESTORE_POINT_CRITERIA if selection.get(attribute)]
+    options += [name for name in ('since', 'until') if selection.get(name) is not None]
+    if not options:
+        return 'no option', ''
+    return 'the option%s %s' % ('s' if len(options) > 1 else '', joined(options)), ''
 
 
-class _Wanted(object):
-    """The fact `key` must be one of `values` as `fold` compares them; a row without it cannot be checked."""
+def _names_seen(chunk):
+    """The early stop of one filter: done once every machine name it asks for was seen (reading newest
+    first, each name's newest point has then been read)."""
+    pending = set(name_key(name) for name in chunk.lists.get('vm_names') or [])
 
-    def __init__(self, option, key, values, fold):
-        self.option = option
-        self.key = key
-        self.fold = fold
-        self.wanted = frozenset(fold(value) for value in values)
-
-    def matches(self, facts):
-        value = facts.get(self.key)
-        return value is None or self.fold(value) in self.wanted
-
-    def describe(self, facts):
-        return '%s %r not asked for' % (self.option, facts.get(self.key))
+    def done(batch):
+        pending.difference_update(name_key(facts.get('vm_name') or '') for facts in batch)
+        return not pending
+    return done
 
 
-class _Window(object):
-    """since <= creation_time < until + 1 microsecond (datetimes, as the filter asks)."""
-
-    def __init__(self, since, until):
-        self.since = since
-        self.until = until + timedelta(microseconds=1) if until is not None else None
-
-    def matches(self, facts):
-        created = facts.get('creation_time')
-        if created is None:
-            return True
-        return (self.since is None or created >= self.since) and (self.until is None or created < self.until)
-
-    def describe(self, facts):
-        return 'creation_time %s outside since/until' % format_fact_time(facts.get('creation_time'))
-
-
-class Dropped(object):
-    """The rows EM returned that fail their query's checks: left out, named once in one warning."""
-
-    def __init__(self):
-        self.rows = []
-
-    def accepts(self, facts, checks):
-        for check in checks:
-            if not check.matches(facts):
-                self.rows.append('restore point %s [%s] (%s)' % (facts.get('name'), facts.get('id'), check.describe(facts)))
-                return False
-        return True
-
-    def warning(self):
-        if not self.rows:
-            return None
-        more = ' and %d more' % (len(self.rows) - 10) if len(self.rows) > 10 else ''
-        return ('Enterprise Manager returned %d restore point(s) that do not satisfy the selection it was asked for; they '
-                'were left out: %s%s. Report the EM version and the options used.' % (len(self.rows), '; '.join(self.rows[:10]), more))
-
-
-def read_points(client, query, dropped, stop_when_seen=False, limit=None):
-    """The facts of the points of `query`, newest first per filter chunk, checked (failing rows go to
-    `dropped`). With stop_when_seen, each chunk's reading stops at the end of the page on which every name
-    of the chunk was seen (newest first, so each name's newest point is read). With `limit`, at most that
-    many points per chunk (the caller keeps the newest overall). Returns (facts, truncated).
-    (Reads through QueryPager; to move onto the collection's one reader.)"""
+def read_points(client, selection, check, stop_when_seen=False, limit=None):
+    """(facts, truncated) of every kind the selection reads, each kind's filters newest first, every row
+    checked by `check` (a RowCheck). stop_when_seen: each filter's reading ends at the page on which every
+    name it asks for was seen. limit: at most that many points per filter."""
     found = []
     truncated = False
-    checks = query.checks()
-    for filter_text, names in query.filters():
-        pending = set(name_key(name) for name in names) if stop_when_seen else None
-        pager = client.query(query.type_name, filter=filter_text, limit=limit)
-        for page in pager.iter_pages():
-            batch = [facts for facts in (normalize_restore_point(entity, query.kind) for entity in page)
-                     if dropped.accepts(facts, checks)]
-            found.extend(batch)
-            if pending:
-                pending.difference_update(name_key(facts.get('vm_name') or '') for facts in batch)
-                if not pending:
-                    break
-        truncated = truncated or pager.truncated
+    for kind in kinds_of(selection):
+        if nothing_to_read(selection, kind):
+            continue
+        query = QUERIES[kind]
+        reading = read(client, query, selection, chunks=selection.get(FILTERS[kind]), accepts=check.bind(query.checks(selection)),
+                       stop=_names_seen if stop_when_seen and selection.get('vm_names') else None, limit=limit,
+                       prefetch=not stop_when_seen)
+        found.extend(reading)
+        truncated = truncated or reading.truncated
     return found, truncated
 
 
-def newest_restore_points(client, vm_names=(), computer_names=(), since=None, dropped=None):
+def newest_restore_points(client, vm_names=(), computer_names=(), since=None):
     """The newest restore point of each machine named: VM restore points by VmDisplayName for `vm_names`,
-    agent restore points by ComputerName for `computer_names` (the machines of AgentBackup jobs), created at or
-    after `since` (an aware datetime) when given. Names are OR'd into as few filters as fit in one request
-    URL each, never one request per VM; each filter's reading stops once every name of it was seen.
+    agent restore points by ComputerName for `computer_names` (the machines of AgentBackup jobs), created at
+    or after `since` (an aware datetime) when given. Names are OR'd into as few filters as fit in one
+    request URL each, never one request per VM; each filter's reading stops once every name of it was seen.
 
-    Returns {name as given: facts or None}, a name in both lists getting the newer of its VM and agent point;
-    facts as normalize_restore_point() makes them (creation_time a datetime). Names compare as EM compares
-    them (any letter case). Rows EM returns that were not asked for are left out and listed in `dropped`
-    (a Dropped, whose warning() the caller shows) when given."""
-    dropped = dropped if dropped is not None else Dropped()
+    Returns {name as given: facts or None}; a name in both lists gets the newer of its VM and agent point.
+    Facts as normalize_restore_point() makes them (creation_time a datetime; public_facts() for output).
+    Names compare as EM compares them (any letter case). A row EM returns that was not asked for is left out
+    and named in one warning on client.warnings."""
     answer = dict((name, None) for name in list(vm_names) + list(computer_names))
     for kind, names in ((VM, vm_names), (AGENT, computer_names)):
-        names = _unique(names)
         if not names:
             continue
-        points, unused = read_points(client, PointQuery(kind, names, since=since), dropped, stop_when_seen=True)
+        selection = build_selection(RESTORE_POINT_SELECTION, {'vm_name': list(names), 'kind': [kind], 'since': since}, validated=True)
+        with checked_answers(client, origin(selection), NOUN) as check:
+            points, unused = read_points(client, selection, check, stop_when_seen=True)
         newest = {}
         for facts in points:
             key = name_key(facts.get('vm_name') or '')
@@ -199,14 +99,3 @@ def newest_restore_points(client, vm_names=(), computer_names=(), since=None, dr
 def _newer(facts, other):
     mine, theirs = facts.get('creation_time'), other.get('creation_time')
     return theirs is None or (mine is not None and mine > theirs)
-
-
-def _unique(names):
-    seen = set()
-    result = []
-    for name in names or ():
-        key = name_key(name)
-        if key not in seen:
-            seen.add(key)
-            result.append(str(name))
-    return result

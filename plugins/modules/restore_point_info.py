@@ -233,17 +233,15 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client impo
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_options import (
-    prepare_points,
-    restore_point_argument_spec,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_options import RESTORE_POINT_SELECTION
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_search import select_restore_points
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 
 def argument_spec():
     spec = connection_argument_spec()
-    spec.update(restore_point_argument_spec())
+    spec.update(RESTORE_POINT_SELECTION.argument_spec())
     return spec
 
 
@@ -254,17 +252,17 @@ def main():
 
     client = None
     error = None
-    warnings = []
     # at -vvv one line per EM request, for the action plugin to show (a module cannot print)
     log = [] if module._verbosity >= 3 else None
     try:
-        selection = prepare_points(module.params)  # bad options fail here, before any request
+        # AnsibleModule checked the types; bad values (and a selection too long for EM) fail here, before any request
+        selection = build_selection(RESTORE_POINT_SELECTION, module.params, validated=True)
         client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
         with client:
-            result = select_restore_points(client, selection, warnings.append)
+            result = select_restore_points(client, selection)
     except EMError as exc:
         error = exc
-    for warning in (client.warnings if client is not None else []) + warnings:
+    for warning in client.warnings if client is not None else []:
         module.warn(warning)
     if error is not None:
         # Outside the except block: an expected error is no crash (no traceback of a pending exception).
