@@ -73,7 +73,7 @@ RESTORE_POINT_CONVERSIONS = dict((conversion.option, conversion) for conversion 
     number('limit', 1),
 ))
 
-# The filters of each kind: attribute -> the query type whose filters it holds.
+# kind -> the Selection attribute holding the filters of its query type (derived when the selection is built).
 FILTERS = {VM: 'vm_filters', AGENT: 'agent_filters'}
 
 RESTORE_POINT_SELECTION = SelectionSpec(
