@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import collections
+import json
 import os
 import re
 import sys
@@ -276,3 +277,17 @@ def test_data_and_task_sessions_do_not_change_with_restore_points():
         assert job_policy(point.job)[1] in (7, 10, 14, 21, 30)
         assert re.match('^%s$' % GUID, point.file_id) and re.match('^%s$' % GUID, point.point_id)
         assert point.file_uid == 'urn:veeam:BackupFile:' + point.file_id
+
+
+def test_restore_operators_get_403_and_portal_users_read_points(sim_factory, tmp_path_factory):
+    path = tmp_path_factory.mktemp('rp-users') / 'users.json'
+    path.write_text(json.dumps([{'username': 'CORP\\viewer', 'password': 'view-pass', 'role': 'PortalUser'},
+                                {'username': 'restore@CORP', 'password': 'restore-pass', 'role': 'RestoreOperator'}]), encoding='utf-8')
+    users = sim_factory('--users', str(path), sessions=300)
+    viewer, unused = users.logon('CORP\\viewer', 'view-pass')
+    point = query_all(users, viewer, 'VmRestorePoint')[0]
+    assert users.get('/api/vmRestorePoints/%s' % _point_id(point), viewer).status_code == 200
+    operator, unused = users.logon('restore@CORP', 'restore-pass')
+    for path in ('/api/vmRestorePoints/%s' % _point_id(point), '/api/query?type=VmRestorePoint'):
+        denied = users.get(path, operator)
+        assert denied.status_code == 403 and xml(denied)['Error']['@StatusCode'] == '403'
