@@ -8,8 +8,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from urllib.parse import quote
-
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc
 
@@ -20,9 +19,6 @@ RUNNING_STATES = ('InProgress', 'Pending')
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 # Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
 MAX_FILTER_LENGTH = 5800
-
-# Characters left raw in the encoded filter: EM reads them as operators/grouping.
-_FILTER_SAFE = ';,()'
 
 OPERATORS = ('==', '!=', '<', '>', '<=', '>=')
 
@@ -95,11 +91,6 @@ def string_values(option, values):
         if str(value) not in result:
             result.append(str(value))
     return result
-
-
-def encode_filter(expression):
-    """Percent-encode a filter for the query string (UTF-8); ';' ',' '(' ')' stay raw, '&' becomes %26."""
-    return quote(expression, safe=_FILTER_SAFE)
 
 
 def chunk_by_length(values, make_filter, max_length=MAX_FILTER_LENGTH):

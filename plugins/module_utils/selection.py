@@ -44,15 +44,6 @@ class Selection(object):
     def replace(self, **changes):
         return Selection(dict(self._values, **changes))
 
-    def as_dict(self):
-        return dict(self._values)
-
-    def __eq__(self, other):
-        return isinstance(other, Selection) and other._values == self._values
-
-    def __hash__(self):
-        return id(self)
-
     def __repr__(self):
         return 'Selection(%s)' % ', '.join('%s=%r' % item for item in sorted(self._values.items()))
 

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # What a task session selection did not find, said rather than passed over: the vm_name, job_name and
 # backup_server_name values no selected session has (`unmatched`, one warning), and `wait` on IDs or a
-# job session that match nothing (a typo must not pass a "wait for the job" step).
+# job session that match nothing (a typo must not pass a "wait for the job" step); and the sessions still
+# running at wait_timeout.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -108,3 +109,15 @@ def nothing_warning(search):
     option, values = _ids_given(search)
     return ('wait=true: no task session of the %s given (%s) satisfies the other options (%s), so nothing was waited for. '
             'If sessions were expected, check %s.' % (option, _listing(values), ', '.join(_narrowing(search)), option))
+
+
+def _running(facts):
+    return '%s (%s, job %s, id %s)' % (facts.get('vm_name'), facts.get('state'), facts.get('job_name'), facts.get('id'))
+
+
+def still_running_error(search, running):
+    """wait_timeout passed while these selected (or watched) sessions still run."""
+    return EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s.'
+                              % (len(running), search.wait_timeout, shown_list(running, _running)),
+                              hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
+                              running=[s.get('id') for s in running])

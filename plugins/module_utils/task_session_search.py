@@ -12,7 +12,7 @@ import time
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers, search_origin
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import TASK_SESSION_RESULTS, TASK_SESSION_STATES
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import TASK_SESSION_RESULTS, TASK_SESSION_STATES, is_running
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_KEYS, TASK_SESSIONS, project
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_gaps import (
     FAIL,
@@ -22,6 +22,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     empty_wait,
     no_task_session_error,
     no_task_session_timeout,
+    still_running_error,
     nothing_warning,
     unmatched_names,
     unmatched_warning,
@@ -35,7 +36,6 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
     streams,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_wait import running_sessions, still_running_error
 
 # The keys the selection itself reads (de-duplication, sorting, latest_per_vm, summary, wait messages, unmatched):
 # with `fields`, each session keeps only these and the chosen ones while the pages are read.
@@ -156,7 +156,7 @@ def _search(client, search, check, sleep, monotonic, export):
             nothing = empty_wait(search) if search.wait and not waited else None
             if nothing == FAIL:
                 raise no_task_session_error(search)
-            running = running_sessions(sessions) if search.wait and watch is None else []
+            running = [facts for facts in sessions if is_running(facts)] if search.wait and watch is None else []
             if not running and nothing != POLL:
                 break
         remaining = deadline - monotonic()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import encode_filter
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
     EM_HOST,

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point import (
     AGENT_RESTORE_POINTS,
     VM_RESTORE_POINTS,
