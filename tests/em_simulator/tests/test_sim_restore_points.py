@@ -291,3 +291,25 @@ def test_restore_operators_get_403_and_portal_users_read_points(sim_factory, tmp
     for path in ('/api/vmRestorePoints/%s' % _point_id(point), '/api/query?type=VmRestorePoint'):
         denied = users.get(path, operator)
         assert denied.status_code == 403 and xml(denied)['Error']['@StatusCode'] == '403'
+
+
+@pytest.mark.parametrize('type_name, text', [
+    ('BackupTaskSession', '(VmDisplayName=="{vm0}",vmdisplayname=="{VM1}",VmDisplayName=="nope")'),
+    ('BackupTaskSession', '(Result==Failed,result==warning)'),
+    ('BackupTaskSession', '(JobSessionUid=="urn:veeam:BackupJobSession:{session}",JobSessionUid=={session})'),
+    ('VmRestorePoint', '(Type==Full,Type==ReverseIncrement)'),
+    ('VmRestorePoint', '(VmDisplayName=="{vm0}",BackupServerName=="{server}")'),  # two fields: no set lookup
+])
+def test_an_or_of_equalities_answers_as_the_comparisons_one_by_one(type_name, text):
+    from emsim.filter_parser import parse
+    from emsim.query_fields import compile_filter
+    from emsim.query_service import QUERY_TYPES
+    data = em_dataset.build(1500, 4, parse_now('2025-10-12T14:00:00Z'), 'real')
+    tree = parse(text.format(vm0=data.vms[0].name, VM1=data.vms[1].name.upper(), session=[item for item in data.job_sessions if item.tasks][-3].id,
+                             server=data.servers[0].name))
+    query_type = QUERY_TYPES[type_name.lower()]
+    records = data.tasks if type_name == 'BackupTaskSession' else store_of(data).points('vm')
+    each = [compile_filter(child, query_type) for child in tree.children]
+    together = compile_filter(tree, query_type)
+    expected = [record for record in records if any(match(record) for match in each)]
+    assert expected and [record for record in records if together(record)] == expected
