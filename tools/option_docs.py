@@ -11,6 +11,8 @@ specs as static text, so this script writes them:
 - plugins/doc_fragments/selection.py: DOCUMENTATION (the selection options the module and the lookup
   share), MODULE (those of the module alone) and INVENTORY (those of the backup_vms inventory plugin,
   plugins/plugin_utils/inventory_options.py);
+- plugins/doc_fragments/restore_point.py: DOCUMENTATION, the options of the restore_point_info module
+  (plugins/module_utils/restore_point_options.py);
 - the connection block of roles/task_session_report/meta/argument_specs.yml (between its BEGIN/END lines).
 
 Usage: python tools/option_docs.py [--check]   (--check: write nothing, exit 1 when a file is stale)
@@ -72,6 +74,11 @@ def _inventory_options():
     return inventory_options.INVENTORY_SELECTION_OPTIONS
 
 
+def _restore_point_options():
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import restore_point_options
+    return restore_point_options.RESTORE_POINT_OPTIONS
+
+
 def description_lines(option):
     """The documented description: the table's lines, and where the value falls back to."""
     lines = list(option.description)
@@ -130,6 +137,10 @@ def fragment_data():
             ('INVENTORY', 'The selection options of the backup_vms inventory plugin (vbr.enterprise_manager.selection.inventory).',
              {'options': dict((option.name, doc_entry(option)) for option in _inventory_options())}),
         ],
+        'plugins/doc_fragments/restore_point.py': [
+            ('DOCUMENTATION', 'The options of the restore_point_info module (vbr.enterprise_manager.restore_point).',
+             {'options': dict((option.name, doc_entry(option)) for option in _restore_point_options())}),
+        ],
     }
 
 
@@ -138,6 +149,8 @@ _FRAGMENT_TEXT = {
                                             'plugins/module_utils/connection_options.py'),
     'plugins/doc_fragments/selection.py': ('Documentation fragment of the task session selection options.',
                                            'plugins/module_utils/task_session_options.py'),
+    'plugins/doc_fragments/restore_point.py': ('Documentation fragment of the restore point selection options.',
+                                               'plugins/module_utils/restore_point_options.py'),
 }
 
 

@@ -51,10 +51,11 @@ def lookup_origin(lookup):
 
 
 @contextmanager
-def checked_answers(client, origin):
+def checked_answers(client, origin, noun='task session'):
     """A RowCheck for one run; at the end its warning (if any rows were dropped) joins client.warnings,
-    and a refused filter's error names `origin`, (words, raw filter) from search_origin/lookup_origin."""
-    check = RowCheck()
+    and a refused filter's error names `origin`, (words, raw filter) from search_origin/lookup_origin.
+    noun: what a row is (task session, restore point), in the warning."""
+    check = RowCheck(noun)
     try:
         yield check
     except EMFilterError as exc:

@@ -132,9 +132,10 @@ def time_range(since=None, until=None):
 
 class RowCheck(object):
     """The rows of one run (module task or lookup call) that failed their query's criteria, each
-    recorded once (a wait loop reads the same rows again)."""
+    recorded once (a wait loop reads the same rows again). noun: what a row is, in the warning."""
 
-    def __init__(self):
+    def __init__(self, noun='task session'):
+        self.noun = noun
         self.dropped = []
         self._seen = set()
 
@@ -156,16 +157,16 @@ class RowCheck(object):
         if key in self._seen:
             return
         self._seen.add(key)
-        self.dropped.append('%s (%s)' % (_row_name(facts), check.describe(facts)))
+        self.dropped.append('%s (%s)' % (_row_name(facts, self.noun), check.describe(facts)))
 
     def warning(self):
         """The warning naming the dropped rows, or None."""
         if not self.dropped:
             return None
-        return ('Enterprise Manager returned %d task session(s) that do not satisfy the selection it was asked for; '
+        return ('Enterprise Manager returned %d %s(s) that do not satisfy the selection it was asked for; '
                 'they were left out: %s. EM may have split a quoted value at , ; ( ) or compared differently: '
-                'report the EM version and the options used.' % (len(self.dropped), shown_list(self.dropped, separator='; ')))
+                'report the EM version and the options used.' % (len(self.dropped), self.noun, shown_list(self.dropped, separator='; ')))
 
 
-def _row_name(facts):
-    return 'task session %s%s' % (facts.get('name') or facts.get('vm_name'), ' [%s]' % facts['id'] if facts.get('id') else '')
+def _row_name(facts, noun):
+    return '%s %s%s' % (noun, facts.get('name') or facts.get('vm_name'), ' [%s]' % facts['id'] if facts.get('id') else '')
