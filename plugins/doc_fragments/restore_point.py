@@ -15,15 +15,17 @@ class ModuleDocFragment(object):
 options:
   vm_name:
     description:
-      - 'Only restore points of machines with these names: VMs as EM displays them (C(VmDisplayName)), and computers of Veeam Agent backups (C(ComputerName)),
-        in any letter case.'
+      - 'Only restore points of machines with these names: VMs as EM displays them (C(VmDisplayName)), and computers of Veeam Agent
+        backups (C(ComputerName)), in any letter case.'
       - Names that match no selected restore point are returned in RV(unmatched) and named in a warning.
-      - Give a YAML list for names that contain a comma. A long list is split over several queries, each request URL short enough for EM and proxies.
+      - Give a YAML list for names that contain a comma. A long list is split over several queries, each request URL short enough for
+        EM and proxies.
     type: list
     elements: str
   kind:
     description:
-      - 'Which restore points to read: V(vm) (EM C(VmRestorePoint)) and V(agent) (C(AgentRestorePoint), Veeam Agent backups of physical computers).'
+      - 'Which restore points to read: V(vm) (EM C(VmRestorePoint)) and V(agent) (C(AgentRestorePoint), Veeam Agent backups of physical
+        computers).'
     type: list
     elements: str
     default:
@@ -39,13 +41,15 @@ options:
     elements: str
   point_type:
     description:
-      - 'Only restore points of these types, in any letter case: V(Full), V(Increment), V(ReverseIncrement) (agent points are V(Full) or V(Increment)).'
+      - 'Only restore points of these types, in any letter case: V(Full), V(Increment), V(ReverseIncrement) (agent points are V(Full)
+        or V(Increment)).'
     type: list
     elements: str
   since:
     description:
       - Only restore points created at or after this time.
-      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; a time without a zone is rejected.
+      - ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z), V(2025-08-15T08:00:00+02:00)), converted to UTC; a time without a
+        zone is rejected.
       - Or an age before now, a number followed by V(s), V(m), V(h), V(d) or V(w), for example V(24h) or V(7d).
     type: str
   until:
@@ -54,10 +58,10 @@ options:
     type: str
   latest_per_vm:
     description:
-      - Return only the newest restore point of each machine (per kind; a VM is identified by its hierarchy reference, which EM also uses in jobs, else
-        by its name).
-      - With O(vm_name) and no O(since), reading (newest first) stops at the end of the result page on which every named machine was seen, instead of reading
-        their whole retention.
+      - Return only the newest restore point of each machine (per kind; a VM is identified by its hierarchy reference, which EM also
+        uses in jobs, else by its name).
+      - With O(vm_name) and no O(since), reading (newest first) stops at the end of the result page on which every named machine was
+        seen, instead of reading their whole retention.
     type: bool
     default: false
   limit:
