@@ -33,6 +33,10 @@ def _connection_option(name, type, description, **details):
                   **details)
 
 
+# The private result key in which a module returns its request log at -vvv (its action plugin prints it
+# and removes it from the result).
+REQUEST_LOG_KEY = '_vbr_em_log'
+
 CONNECTION_OPTIONS = (
     _connection_option(
         'url', 'str',

@@ -3,7 +3,7 @@
 # its backup copy task sessions and its newest restore point, one status, protected or not, and why.
 # Pure (no request, no clock of its own): backup_vm_info, the backup_vms inventory and the report role
 # all judge with judge_vm, so the three never disagree. docs/verdict.md holds the same table as STATUSES
-# (a unit test keeps them in step).
+# (a unit test keeps them in step). Times are aware datetimes, as the facts hold them.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -16,7 +16,7 @@ from datetime import timedelta
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import is_running
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_latest import creation_key
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, format_utc, parse_em_time
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc
 
 OK = 'ok'
 WARNING = 'warning'
@@ -80,11 +80,10 @@ def age_text(seconds):
 
 
 def _when(value, now):
-    """'2025-03-14T02:00:00Z (10h ago)' of a time (fact text or datetime); 'an unknown time' without one."""
-    parsed = parse_em_time(value)
-    if parsed is None:
+    """'2025-03-14T02:00:00Z (10h ago)' of an aware datetime; 'an unknown time' without one."""
+    if value is None:
         return 'an unknown time'
-    return '%s (%s ago)' % (format_utc(parsed.replace(microsecond=0)), age_text((now - parsed).total_seconds()))
+    return '%s (%s ago)' % (format_utc(value.replace(microsecond=0)), age_text((now - value).total_seconds()))
 
 
 def _em_reason(session):
@@ -96,7 +95,7 @@ def _em_reason(session):
 
 def _session_text(session, now):
     """'job Nightly, started 2025-03-14T02:00:00Z, 10h ago' (inside parentheses of the reason)."""
-    parsed = parse_em_time(session.get('creation_time'))
+    parsed = session.get('creation_time')
     started = 'started %s, %s ago' % (format_utc(parsed.replace(microsecond=0)), age_text((now - parsed).total_seconds())) \
         if parsed is not None else 'start unknown'
     return 'job %s, %s' % (session.get('job_name') or '(unknown)', started)
@@ -118,12 +117,12 @@ def _finished_verdict(primary, copies, restore_point, rules):
         return WARNING, 'the newest backup (%s) ended Warning (warnings do not count as success)%s%s' % (
             _session_text(newest, now), _em_reason(newest), _last_success(finished, rules))
     oldest_allowed = now - timedelta(seconds=rules.max_age)
-    started = parse_em_time(newest.get('creation_time'))
+    started = newest.get('creation_time')
     if started is None or started < oldest_allowed:
         return STALE, 'the last successful backup (%s) is older than max_age %s' % (
             _session_text(newest, now), age_text(rules.max_age))
     if rules.require_restore_point:
-        point_time = parse_em_time((restore_point or {}).get('creation_time'))
+        point_time = (restore_point or {}).get('creation_time')
         if point_time is None:
             window = ' since %s' % format_utc(rules.since.replace(microsecond=0)) if rules.since is not None else ''
             return NO_RESTORE_POINT, 'the last backup (%s) succeeded, but Enterprise Manager lists no restore point of the VM%s' % (
@@ -168,8 +167,9 @@ def _never_reason(copies, rules):
 def judge_vm(sessions, restore_point, rules):
     """The verdict of one VM (one identity) from all its task sessions of the window (any order, primary and
     copies mixed), its newest restore point facts (or None) and VerdictRules: a dict with protected, status,
-    copy_failed, reason, last_success_time, last_restore_point_time, age_seconds, latest (the newest primary
-    session), latest_copy (the newest copy session) and restore_point."""
+    copy_failed, reason, last_success_time, last_restore_point_time (aware datetimes or None), age_seconds,
+    latest (the newest primary session), latest_copy (the newest copy session) and restore_point, as facts
+    with datetimes: vm_verdicts.export_verdict() gives the text where the verdict leaves the collection."""
     primary, copies = split_sessions(sessions)
     if not primary:
         status, reason = NEVER, _never_reason(copies, rules)
@@ -180,28 +180,19 @@ def judge_vm(sessions, restore_point, rules):
             status = RUNNING
     accepted = success_results(rules)
     success = next((s for s in primary if not is_running(s) and s.get('result') in accepted), None)
-    success_time = parse_em_time(success.get('creation_time')) if success else None
-    point_time = parse_em_time((restore_point or {}).get('creation_time'))
+    success_time = success.get('creation_time') if success else None
+    point_time = (restore_point or {}).get('creation_time')
     copy = _newest_finished(copies)
     return {
         'protected': is_protected(status, rules),
         'status': status,
         'copy_failed': copy is not None and copy.get('result') == 'Failed',
         'reason': reason,
-        'last_success_time': success.get('creation_time') if success else None,
-        'last_restore_point_time': format_fact_time(point_time),
+        'last_success_time': success_time,
+        'last_restore_point_time': point_time,
         'age_seconds': int((rules.now - success_time).total_seconds()) if success_time else None,
         'latest': primary[0] if primary else None,
         'latest_copy': copies[0] if copies else None,
-        'restore_point': plain_point(restore_point),
+        'restore_point': restore_point,
     }
 
-
-def plain_point(point):
-    """Restore point facts as plain data: a creation_time held as a datetime becomes fact text."""
-    if not point:
-        return None
-    plain = dict(point)
-    if plain.get('creation_time') is not None and not isinstance(plain['creation_time'], str):
-        plain['creation_time'] = format_fact_time(parse_em_time(plain['creation_time']))
-    return plain

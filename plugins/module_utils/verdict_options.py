@@ -1,14 +1,25 @@
 # -*- coding: utf-8 -*-
 # The options of the verdict (verdict.py), one row each: what backup_vm_info takes, and the judgement
 # options (max_age, allow_warning, require_restore_point, fail_on_copy) the backup_vms inventory and the
-# report role take too. The `verdict` doc fragment is written from them by tools/option_docs.py.
+# report role take too; and their Selection (a task session selection with the verdict's rules), built once.
+# The `verdict` doc fragment is written from the rows by tools/option_docs.py.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, argument_spec, defaults
+from datetime import timedelta
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, defaults
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import string_values
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Conversion, build_selection, flag
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_options
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_spec
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_duration
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import VerdictRules
 
 DEFAULT_SINCE = '7d'
 DEFAULT_MAX_AGE = '24h'
@@ -70,9 +81,61 @@ VM_INFO_NAMES = tuple(option.name for option in VM_INFO_OPTIONS)
 JUDGEMENT_NAMES = tuple(option.name for option in JUDGEMENT_OPTIONS)
 
 
-def vm_info_argument_spec():
-    return argument_spec(VM_INFO_OPTIONS)
-
-
 def vm_info_defaults():
     return defaults(VM_INFO_OPTIONS)
+
+
+def _vm_names(value, now):
+    """vm_names for the task session filters; judged: the names asked for, or None for every VM of the window."""
+    if value is None:
+        return {'vm_names': [], 'judged': None}
+    names = string_values('vm_name', as_list(value))
+    if not names:
+        raise EMInputError('vm_name is an empty list, so there is no VM to judge.',
+                           hint='Give the VM names, or leave vm_name out to judge every VM of the window.')
+    return {'vm_names': names, 'judged': names}
+
+
+def _max_age(value, now):
+    # the judgement's clock is the Selection's: the moment relative times were fixed
+    return {'max_age': parse_duration(value, 'max_age'), 'as_of': now}
+
+
+def _primary_types(selection):
+    if selection.job_types and all(is_copy(name) for name in selection.job_types):
+        raise EMInputError('job_type holds backup copy types only (%s); the verdict judges primary backups.' % ', '.join(selection.job_types),
+                           hint='Add the primary types to judge (Backup, AgentBackup, ...), or leave job_type out.')
+
+
+def _window_reaches_max_age(selection):
+    """A window that starts after now - max_age would miss a success within max_age: refused."""
+    since = selection.since
+    if since is not None and since > selection.as_of - timedelta(seconds=selection.max_age):
+        raise EMInputError('since (%s) starts less than max_age before now, so a successful backup within max_age '
+                           'could be missed.' % format_utc(since.replace(microsecond=0)),
+                           hint='Give since at least max_age back (since: 7d with max_age: 24h), or leave since out.')
+
+
+def _rules(selection):
+    return VerdictRules(now=selection.as_of, max_age=selection.max_age, allow_warning=selection.allow_warning,
+                        require_restore_point=selection.require_restore_point, fail_on_copy=selection.fail_on_copy,
+                        since=selection.since)
+
+
+# The Selection of backup_vm_info: the task sessions of the window (the task session conversions), plus
+# `judged` (the names asked for, or None) and `rules` (VerdictRules).
+VERDICT_SELECTION = task_session_spec(VM_INFO_OPTIONS).extended(
+    conversions={
+        'vm_name': Conversion('vm_name', _vm_names),
+        'max_age': Conversion('max_age', _max_age),
+        'allow_warning': flag('allow_warning'),
+        'require_restore_point': flag('require_restore_point'),
+        'fail_on_copy': flag('fail_on_copy'),
+    },
+    checks=(_primary_types, _window_reaches_max_age),
+    derive=(('rules', _rules),))
+
+
+def verdict_selection(values, now=None, validated=False):
+    """The Selection of backup_vm_info's options (module params with validated=True; any option values else)."""
+    return build_selection(VERDICT_SELECTION, values, now=now, validated=validated, page_size=None)

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # The verdicts of many VMs from the task sessions and restore points read for them: sessions grouped by VM
-# identity (task_session_latest.vm_identity), each identity judged once (verdict.judge_vm), restore points
+# identity (task_session.vm_identity), each identity judged once (verdict.judge_vm), restore points
 # matched to it, and the verdicts handed out by the names asked for, so a name that matches nothing is
 # `never` and no name is dropped. Pure, like verdict.py: the reading is in backup_vm_search.py.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -10,9 +10,10 @@ __metaclass__ = type
 
 from collections import OrderedDict
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point import public_facts
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_latest import vm_identity
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS, vm_identity
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import STATUS_NAMES, judge_vm
 
 # Worst first: when one name is several VMs (two vCenters), the name gets the verdict of its worst one.
@@ -28,7 +29,7 @@ def sessions_by_identity(sessions):
 
 
 def _point_time(point):
-    return parse_em_time(point.get('creation_time'))
+    return point.get('creation_time')
 
 
 def newest_point(points, vm_uid=None):
@@ -108,11 +109,23 @@ def status_counts(by_name):
     return counts
 
 
+def export_verdict(verdict):
+    """The verdict as it leaves the collection: times as ISO 8601 text with Z, the sessions and the restore
+    point as the info modules return them."""
+    exported = dict(verdict)
+    for key in ('last_success_time', 'last_restore_point_time'):
+        exported[key] = format_fact_time(verdict.get(key))
+    for key in ('latest', 'latest_copy'):
+        exported[key] = TASK_SESSIONS.export(verdict[key]) if verdict.get(key) else None
+    exported['restore_point'] = public_facts(verdict['restore_point']) if verdict.get('restore_point') else None
+    return exported
+
+
 def summarize(by_name):
-    """The module's result keys around the verdicts: vms, unprotected (names, in order), counts per status,
-    copy_failed (names)."""
+    """The module's result keys around the verdicts (exported): vms, unprotected (names, in order), counts per
+    status, copy_failed (names)."""
     return {
-        'vms': dict(by_name),
+        'vms': dict((name, export_verdict(verdict)) for name, verdict in by_name.items()),
         'unprotected': [name for name, verdict in by_name.items() if not verdict['protected']],
         'copy_failed': [name for name, verdict in by_name.items() if verdict['copy_failed']],
         'counts': dict(status_counts(by_name)),

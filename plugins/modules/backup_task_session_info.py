@@ -314,56 +314,18 @@ summary:
       sample: {InProgress: 0, Pending: 0, Completed: 1}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    EMClient,
-)
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.info_module import module_argument_spec, run_info_module
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(selection_argument_spec())
-    return spec
+    return module_argument_spec(selection_argument_spec())
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not (HAS_REQUESTS and HAS_XMLTODICT):
-        module.fail_json(msg=missing_required_lib('requests and xmltodict'), exception=REQUESTS_IMPORT_ERROR or XMLTODICT_IMPORT_ERROR)
-
-    client = None
-    error = None
-    # at -vvv one line per EM request, for the action plugin to show (a module cannot print)
-    log = [] if module._verbosity >= 3 else None
-    try:
-        # AnsibleModule checked the types and choices; the rest fails here, before any request
-        search = task_session_selection(module.params, validated=True)
-        client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
-        with client:
-            result = search_task_sessions(client, search)
-    except EMError as exc:
-        error = exc
-    for warning in client.warnings if client is not None else []:
-        module.warn(warning)
-    if error is not None:
-        # Outside the except block: an expected error is no crash, so fail_json must not attach the
-        # traceback of the exception being handled (ansible-core adds it at -vvv when one is pending).
-        module.fail_json(**dict(error.fail_json_kwargs(), **request_log(log)))
-    module.exit_json(changed=False, **dict(result, **request_log(log)))
-
-
-def request_log(log):
-    """The private result key of the request log, when it was asked for (the action plugin removes it)."""
-    return {} if log is None else {'_vbr_em_log': log}
+    run_info_module(argument_spec(), lambda params: task_session_selection(params, validated=True), search_task_sessions)
 
 
 if __name__ == '__main__':

@@ -226,51 +226,17 @@ settings:
            require_restore_point: true, fail_on_copy: false}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.backup_vm_search import (
-    prepare_vm_query,
-    read_restore_points,
-    read_vm_verdicts,
-)
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    EMClient,
-)
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict_options import vm_info_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.backup_vm_search import read_vm_verdicts
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.info_module import module_argument_spec, run_info_module
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict_options import VERDICT_SELECTION, verdict_selection
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(vm_info_argument_spec())
-    return spec
+    return module_argument_spec(VERDICT_SELECTION.argument_spec())
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not (HAS_REQUESTS and HAS_XMLTODICT):
-        module.fail_json(msg=missing_required_lib('requests and xmltodict'), exception=REQUESTS_IMPORT_ERROR or XMLTODICT_IMPORT_ERROR)
-
-    client = None
-    error = None
-    log = [] if module._verbosity >= 3 else None  # at -vvv one line per EM request, for the action plugin to show
-    try:
-        query = prepare_vm_query(module.params)  # bad options fail here, before any request
-        client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
-        with client:
-            result = read_vm_verdicts(client, query, read_restore_points)
-    except EMError as exc:
-        error = exc
-    for warning in client.warnings if client is not None else []:
-        module.warn(warning)
-    if error is not None:
-        # outside the except block, so that fail_json attaches no traceback of an expected error
-        module.fail_json(**dict(error.fail_json_kwargs(), **({} if log is None else {'_vbr_em_log': log})))
-    module.exit_json(changed=False, **dict(result, **({} if log is None else {'_vbr_em_log': log})))
+    run_info_module(argument_spec(), lambda params: verdict_selection(params, validated=True), read_vm_verdicts)
 
 
 if __name__ == '__main__':

@@ -224,55 +224,19 @@ summary:
       sample: {Full: 0, Increment: 1, ReverseIncrement: 0}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    EMClient,
-)
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.info_module import module_argument_spec, run_info_module
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_options import RESTORE_POINT_SELECTION
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_search import select_restore_points
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(RESTORE_POINT_SELECTION.argument_spec())
-    return spec
+    return module_argument_spec(RESTORE_POINT_SELECTION.argument_spec())
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not (HAS_REQUESTS and HAS_XMLTODICT):
-        module.fail_json(msg=missing_required_lib('requests and xmltodict'), exception=REQUESTS_IMPORT_ERROR or XMLTODICT_IMPORT_ERROR)
-
-    client = None
-    error = None
-    # at -vvv one line per EM request, for the action plugin to show (a module cannot print)
-    log = [] if module._verbosity >= 3 else None
-    try:
-        # AnsibleModule checked the types; bad values (and a selection too long for EM) fail here, before any request
-        selection = build_selection(RESTORE_POINT_SELECTION, module.params, validated=True)
-        client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
-        with client:
-            result = select_restore_points(client, selection)
-    except EMError as exc:
-        error = exc
-    for warning in client.warnings if client is not None else []:
-        module.warn(warning)
-    if error is not None:
-        # Outside the except block: an expected error is no crash (no traceback of a pending exception).
-        module.fail_json(**dict(error.fail_json_kwargs(), **request_log(log)))
-    module.exit_json(changed=False, **dict(result, **request_log(log)))
-
-
-def request_log(log):
-    """The private result key of the request log, when it was asked for (the action plugin removes it)."""
-    return {} if log is None else {'_vbr_em_log': log}
+    run_info_module(argument_spec(),
+                    lambda params: build_selection(RESTORE_POINT_SELECTION, params, validated=True), select_restore_points)
 
 
 if __name__ == '__main__':

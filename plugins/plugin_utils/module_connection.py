@@ -13,11 +13,11 @@ __metaclass__ = type
 
 from ansible import constants as C
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import CONNECTION_OPTIONS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import CONNECTION_OPTIONS, REQUEST_LOG_KEY
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import _plaintext, connection_vars
 
 # The private result key in which the module returns its request log lines (only at -vvv).
-LOG_KEY = '_vbr_em_log'
+LOG_KEY = REQUEST_LOG_KEY
 
 # Where ansible.cfg is read through Ansible's own config manager (ini quoting, ANSIBLE_CONFIG, the
 # search order): the action plugin registers definitions holding only the ini entries of the table.

@@ -21,7 +21,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils 
     utc_now,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import STATUS_NAMES, VerdictRules, age_text
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts import judge_identities, verdicts_by_name
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts import export_verdict, judge_identities, verdicts_by_name
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_copies import copy_rows, copy_summary, split_copies
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.report_chart import (
     RESULT_COLUMNS,
@@ -88,8 +88,11 @@ def _verdicts(entries, required, rules, given):
             raise EMInputError('The backup_vm_info result has no verdict of the required VM(s) %s.' % ', '.join(missing),
                                hint='Give backup_vm_info the required VMs as vm_name.')
         return dict((name, by_key[name_key(name)]) for name in required)
-    sessions = [entry['_source'] for entry in entries]
-    return verdicts_by_name(judge_identities(sessions, [], rules), required, rules)
+    # the verdict judges facts with datetimes; the report's input is module output (text): its times as facts hold them
+    sessions = [dict(entry['_source'], creation_time=entry['_start'], end_time=parse_em_time(entry['_source'].get('end_time')))
+                for entry in entries]
+    judged = verdicts_by_name(judge_identities(sessions, [], rules), required, rules)
+    return dict((name, export_verdict(verdict)) for name, verdict in judged.items())
 
 
 def _compliance(entries, required, rules, given):

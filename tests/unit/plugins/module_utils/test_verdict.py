@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import (
     FAILED,
     NEVER,
@@ -21,8 +22,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict imp
     WARNING,
     VerdictRules,
     judge_vm,
-    plain_point,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts import export_verdict
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -36,7 +37,7 @@ def rules(**changes):
 
 
 def at(hours_ago):
-    return (NOW - timedelta(hours=hours_ago)).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    return NOW - timedelta(hours=hours_ago)
 
 
 def task(hours_ago, result='Success', job_type='Backup', state='Completed', reason='', n=None):
@@ -57,7 +58,10 @@ def test_ok_needs_a_fresh_success_and_a_fresh_restore_point():
     assert verdict['age_seconds'] == 5 * 3600
     assert verdict['last_restore_point_time'] == at(5)
     assert verdict['latest']['creation_time'] == at(5)
-    assert verdict['restore_point']['creation_time'] == at(5)  # a datetime became fact text
+    assert verdict['restore_point']['creation_time'] == at(5)
+    exported = export_verdict(verdict)  # the text where the verdict leaves the collection
+    assert exported['last_success_time'] == exported['restore_point']['creation_time'] == format_fact_time(at(5))
+    assert exported['latest']['creation_time'] == format_fact_time(at(5)) and exported['latest_copy'] is None
     assert verdict['reason'] == ('the newest backup (job Nightly, started 2025-03-14T07:00:00Z, 5h ago) succeeded; '
                                  'restore point created 2025-03-14T07:00:00Z (5h ago)')
 
@@ -135,11 +139,6 @@ def test_an_undocumented_result_is_a_failure_and_reasons_are_one_short_line():
     verdict = judge_vm([task(2, 'Unknown', reason='x' * 500)], point(2), rules())
     assert verdict['status'] == FAILED
     assert '\n' not in verdict['reason'] and len(verdict['reason']) < 330
-
-
-def test_plain_point_keeps_text_and_none():
-    assert plain_point(None) is None
-    assert plain_point({'creation_time': '2025-03-14T01:00:00.000000Z'})['creation_time'] == '2025-03-14T01:00:00.000000Z'
 
 
 def _doc_table():

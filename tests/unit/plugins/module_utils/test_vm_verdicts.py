@@ -19,6 +19,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts
     summarize,
     verdicts_by_name,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict_options import verdict_selection
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
 RULES = VerdictRules(now=NOW, max_age=86400, allow_warning=True, require_restore_point=True, fail_on_copy=False,
@@ -26,7 +27,7 @@ RULES = VerdictRules(now=NOW, max_age=86400, allow_warning=True, require_restore
 
 
 def at(hours_ago):
-    return (NOW - timedelta(hours=hours_ago)).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    return NOW - timedelta(hours=hours_ago)
 
 
 def task(vm, hours_ago, result='Success', uid=None, job_type='Backup'):
@@ -99,13 +100,13 @@ def test_restore_points_are_read_once_and_only_for_the_vms_they_can_change():
 def test_read_vm_verdicts_reads_the_sessions_of_the_names_then_judges(monkeypatch):
     asked = []
 
-    def search(client, search):
-        asked.append((search.vm_names, search.since, search.job_types))
+    def search(client, search, export=True):
+        asked.append((search.vm_names, search.since, search.job_types, export))
         return {'backup_task_sessions': [task('sql01', 3)]}
     monkeypatch.setattr(backup_vm_search, 'search_task_sessions', search)
-    query = backup_vm_search.prepare_vm_query({'vm_name': ['sql01', 'nothere'], 'since': '3d', 'max_age': '12h'}, now=NOW)
-    result = backup_vm_search.read_vm_verdicts('client', query, Reader([point('sql01', 3)]))
-    assert asked == [(['sql01', 'nothere'], NOW - timedelta(days=3), [])]
+    selection = verdict_selection({'vm_name': ['sql01', 'nothere'], 'since': '3d', 'max_age': '12h'}, now=NOW)
+    result = backup_vm_search.read_vm_verdicts('client', selection, Reader([point('sql01', 3)]))
+    assert asked == [(['sql01', 'nothere'], NOW - timedelta(days=3), [], False)]
     assert result['unprotected'] == ['nothere'] and result['vms']['sql01']['protected']
     assert result['settings']['max_age_seconds'] == 43200 and result['settings']['since'] == '2025-03-11T12:00:00Z'
 
@@ -115,17 +116,17 @@ def test_read_vm_verdicts_reads_the_sessions_of_the_names_then_judges(monkeypatc
     ({'job_type': ['backupcopy']}, 'backup copy types only (BackupCopy)'),
     ({'since': '12h'}, 'starts less than max_age before now'),
     ({'max_age': '0h'}, 'max_age must be longer than zero'),
-    ({'allow_warning': 'maybe'}, 'allow_warning must be true or false'),
+    ({'allow_warning': 'maybe'}, 'allow_warning'),
     ({'since': '2025-03-01T00:00:00'}, 'has no time zone'),
 ])
 def test_bad_options_fail_before_any_request(params, message):
     with pytest.raises(EMInputError) as caught:
-        backup_vm_search.prepare_vm_query(params, now=NOW)
+        verdict_selection(params, now=NOW)
     assert message in str(caught.value)
 
 
 def test_defaults_and_survey_strings():
-    query = backup_vm_search.prepare_vm_query({'allow_warning': 'false', 'require_restore_point': 'no'}, now=NOW)
-    assert query.names is None and query.search.vm_names == []
-    assert query.rules == VerdictRules(now=NOW, max_age=86400, allow_warning=False, require_restore_point=False,
+    selection = verdict_selection({'allow_warning': 'false', 'require_restore_point': 'no'}, now=NOW)
+    assert selection.judged is None and selection.vm_names == []
+    assert selection.rules == VerdictRules(now=NOW, max_age=86400, allow_warning=False, require_restore_point=False,
                                        fail_on_copy=False, since=NOW - timedelta(days=7))

@@ -14,6 +14,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils import info_module  # main() runs through it
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.modules import backup_task_session_info as module_under_test
@@ -83,7 +84,7 @@ def run_module(monkeypatch, em):
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
     monkeypatch.setattr(basic.AnsibleModule, '_redacted', redacted, raising=False)
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warned.append(text))
-    monkeypatch.setattr(module_under_test, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
+    monkeypatch.setattr(info_module, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
     for name in ('URL', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH', 'TIMEOUT', 'RETRIES', 'API_VERSION', 'RESPONSE_FORMAT'):
         monkeypatch.delenv('VEEAM_EM_' + name, raising=False)
 
@@ -185,13 +186,13 @@ def test_fields_choices_are_enforced_by_ansible(em, run_module):
 
 
 def test_missing_requests(monkeypatch, em, run_module):
-    monkeypatch.setattr(module_under_test, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(info_module, 'HAS_REQUESTS', False)
     result, failed = run_module(dict(ARGS))
     assert failed and 'requests' in result['msg'] and 'Failed to import' in result['msg']
 
 
 def test_missing_xmltodict(monkeypatch, em, run_module):
-    monkeypatch.setattr(module_under_test, 'HAS_XMLTODICT', False)
+    monkeypatch.setattr(info_module, 'HAS_XMLTODICT', False)
     for response_format in ('xml', 'json'):  # a requirement of the collection, whatever the format
         result, failed = run_module(dict(ARGS, response_format=response_format))
         assert failed and 'requests and xmltodict' in result['msg'] and 'Failed to import' in result['msg']
@@ -208,7 +209,7 @@ def test_an_expected_error_carries_no_traceback(em, monkeypatch, capsys):
         real_fail_json(self, *args, **kwargs)
 
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-    monkeypatch.setattr(module_under_test, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
+    monkeypatch.setattr(info_module, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
     for name in ('URL', 'USERNAME', 'PASSWORD', 'RETRIES', 'RESPONSE_FORMAT'):
         monkeypatch.delenv('VEEAM_EM_' + name, raising=False)
     expect_logon(em)

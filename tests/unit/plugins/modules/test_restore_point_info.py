@@ -13,6 +13,7 @@ import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils import info_module  # main() runs through it
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.modules import restore_point_info as module_under_test
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
@@ -75,7 +76,7 @@ def run_module(monkeypatch, em):
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', lambda self, **kwargs: finish(self, False, kwargs))
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, msg, **kwargs: finish(self, True, dict(kwargs, msg=msg)))
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warned.append(text))
-    monkeypatch.setattr(module_under_test, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
+    monkeypatch.setattr(info_module, 'EMClient', functools.partial(EMClient, adapter=em, sleep=lambda seconds: None))
     for name in ('URL', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH', 'TIMEOUT', 'RETRIES', 'API_VERSION', 'RESPONSE_FORMAT'):
         monkeypatch.delenv('VEEAM_EM_' + name, raising=False)
 
