@@ -176,4 +176,31 @@ options:
       - The three copy types are backup copy jobs; the others count as primary backups.
     type: list
     elements: str
+  max_age:
+    description:
+      - How recent the last successful backup (and, with O(require_restore_point), the newest restore point) of a VM must be for it
+        to be protected; older is status V(stale) (or V(no_restore_point)).
+      - A number followed by V(s), V(m), V(h), V(d) or V(w), for example V(24h), V(36h) or V(7d); a bare number is seconds.
+    type: str
+    default: 24h
+  allow_warning:
+    description:
+      - Whether a backup that ended with V(Warning) protects the VM (status V(warning), protected). With V(false) it is status V(warning),
+        not protected, and only a V(Success) counts as the last success.
+    type: bool
+    default: true
+  require_restore_point:
+    description:
+      - 'Whether a protected VM also needs a restore point created within O(max_age), as Enterprise Manager lists them (VM restore points
+        and agent restore points, by name). A successful task session does not prove that a restore point still exists: retention removes
+        points, and a backup copy task has none. Without one the status is V(no_restore_point).'
+      - Restore points are read only for the VMs whose task sessions would protect them.
+    type: bool
+    default: true
+  fail_on_copy:
+    description:
+      - Whether a failed backup copy job unprotects a VM whose own backup is good (status V(failed)). Either way C(copy_failed) tells
+        whether the newest finished backup copy task session of the VM failed.
+    type: bool
+    default: false
 '''

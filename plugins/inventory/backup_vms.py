@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 name: backup_vms
-short_description: VMs backed up by Veeam as hosts, grouped by their backup state
+short_description: VMs backed up by Veeam as hosts, grouped by their backup verdict
 version_added: 0.1.0
 description:
   - 'Reads the backup task sessions of a time window (O(since)) from Veeam Backup Enterprise Manager (EM) and makes every VM
@@ -20,23 +20,28 @@ description:
     C(plugin: vbr.enterprise_manager.backup_vms). One file reads one EM; several EMs are several files.'
   - Logs on to EM once per sync and always logs off, also when the sync fails. The task sessions are read with the same
     selection as M(vbr.enterprise_manager.backup_task_session_info), paging followed to the end.
-  - 'Every host has one variable, C(vbr_em) (so nothing collides with the variables of other inventories): C(latest)
-    (the newest task session of the VM among its primary backups, the same dictionary as one item of the info module''s
-    RV(vbr.enterprise_manager.backup_task_session_info#module:backup_task_sessions)), C(latest_copy) (the newest task
-    session of a backup copy job, or V(null)), C(last_result) (the result of the newest finished primary session),
-    C(last_success_time), C(backed_up), C(running), C(stale), C(sessions) (the number of task sessions in the window),
-    C(jobs), C(job_types), C(backup_servers) (sorted names), C(vm_name), C(vm_uid), C(enterprise_manager) (the host name of
-    EM) and C(synced_at) (when EM was read, UTC).'
-  - C(backed_up) is true when the newest finished primary session of the VM is a V(Success) (or a V(Warning) with
-    O(allow_warning=true)) that started within O(max_age). A backup that runs now does not change it.
-  - 'Groups, always present (possibly empty): C(backup_ok) (C(backed_up) true), C(backup_failed) (the newest finished
-    primary session V(Failed)), C(backup_warning) (it ended with V(Warning)), C(backup_running) (the newest primary session
-    is V(InProgress) or V(Pending)), C(backup_stale) (no success within O(max_age)) and C(backup_copy_failed) (the newest
-    backup copy session V(Failed)). Add your own with O(compose), O(groups) and O(keyed_groups).'
-  - Backup copy jobs (job types V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker)) never make a VM
-    backed up. A copy job's task session often succeeds after the primary backup of the same VM failed; the VM stays in
-    C(backup_failed) and out of C(backup_ok), and a failed copy shows in C(backup_copy_failed). Every other job type, and
-    a session whose job type is not known, counts as a primary backup.
+  - 'Every host has one variable, C(vbr_em) (so nothing collides with the variables of other inventories): the VM''s
+    verdict, the same as M(vbr.enterprise_manager.backup_vm_info) returns for it (C(protected), C(status), C(reason),
+    C(copy_failed), C(last_success_time), C(last_restore_point_time), C(age_seconds), C(latest_copy), C(restore_point)),
+    and C(latest) (the newest primary backup task session, the same dictionary as one item of the info module''s
+    RV(vbr.enterprise_manager.backup_task_session_info#module:backup_task_sessions)), C(last_result) (the result of the
+    newest finished primary session), C(backed_up) (the same as C(protected)), C(running) (a primary backup of the
+    VM runs now; the status says whether the VM is protected meanwhile), C(stale) (the status is V(stale)), C(sessions) (the number of task sessions in the window), C(jobs), C(job_types),
+    C(backup_servers) (sorted names), C(vm_name), C(vm_uid), C(enterprise_manager) (the host name of EM) and
+    C(synced_at) (when EM was read, UTC).'
+  - 'Groups, always present (possibly empty): one state group per status of the verdict, and every host is in exactly
+    one: C(backup_ok), C(backup_warning), C(backup_no_restore_point), C(backup_stale), C(backup_failed),
+    C(backup_running), C(backup_never) (only backup copy sessions in the window). The statuses are those of
+    M(vbr.enterprise_manager.backup_vm_info); the collection''s C(docs/verdict.md) has their table.'
+  - 'Beside them: C(backup_protected) (status V(ok), or V(warning) with O(allow_warning=true): the group to patch),
+    C(backup_copy_failed) (the newest finished backup copy session V(Failed)) and C(vbr_em_synced) (every host, and the
+    group exists only after a sync that succeeded). Add your own with O(compose), O(groups) and O(keyed_groups).'
+  - Backup copy jobs (job types V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker)) never protect a VM.
+    A copy job's task session often succeeds after the primary backup of the same VM failed; the VM stays in
+    C(backup_failed), and a failed copy shows in C(backup_copy_failed). Every other job type, and a session whose job
+    type is not known, counts as a primary backup.
+  - With O(require_restore_point=true) (the default), the restore points of the VMs whose sessions would protect them
+    are read too, with OR'd name filters (a few requests, never one per VM).
 author:
   - vbr.enterprise_manager maintainers (@vbr-ansible)
 requirements:
@@ -68,17 +73,6 @@ options:
     type: list
     elements: str
     default: [vm_name]
-  max_age:
-    description:
-      - How recent a VM's last successful backup must be for C(backed_up) (and C(backup_ok)); older is C(backup_stale).
-      - A number followed by V(s), V(m), V(h), V(d) or V(w), for example V(24h), V(36h) or V(7d); a bare number is seconds.
-    type: str
-    default: 24h
-  allow_warning:
-    description:
-      - Whether a backup that ended with V(Warning) counts as a success for C(backed_up), C(last_success_time) and C(backup_stale).
-    type: bool
-    default: true
 notes:
   - The inventory runs on the Ansible controller (or in the AWX execution environment); EM must be reachable from there,
     and C(requests) must be installed in its Python.
@@ -92,9 +86,11 @@ notes:
     C(meta: refresh_inventory) read EM again. A cache entry read with other selection options (O(since), O(job_name), ...,
     O(max_age), O(allow_warning), O(url), O(username)) is not used. The cache holds the C(vbr_em) variables only, never the
     password, the token or the logon session ID; a failed sync writes nothing.'
-  - A failed sync (EM unreachable, logon rejected, a bad option) fails with the message the info module gives, no traceback.
-    Use C(ansible-inventory) or AWX (which sets E(ANSIBLE_INVENTORY_UNPARSED_FAILED)) to see it fail; C(ansible-playbook)
-    warns and goes on with the other sources.
+  - 'A failed sync (EM unreachable, logon rejected, a bad option) fails with the message the info module gives, no traceback.
+    C(ansible-inventory) and AWX fail with it. C(ansible-playbook) only warns and goes on with the other sources (and
+    with none: the plays match no host, and the run is green). Set E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or
+    C(any_unparsed_is_failed = true) in the C([inventory]) section of C(ansible.cfg)) so that it fails, or check first
+    that the group C(vbr_em_synced) exists (see the examples).'
   - O(job_type) is applied as the info module applies it, through the job sessions of those types (EM cannot filter task
     sessions on a job type); a task session whose job session EM does not return is then left out.
   - All times are UTC in ISO 8601 and end in V(Z). With C(-vvv) each EM request is shown as one line without secrets.
@@ -137,8 +133,15 @@ cache_timeout: 900
 #     prefix: job
 # strict: true
 
-# The play: patch only what is backed up (ansible-playbook -i em01.backup_vms.yml -i vcenter.vms.yml patch.yml)
-# - hosts: backup_ok:&linux_web
+# The play: patch only what is protected (ansible-playbook -i em01.backup_vms.yml -i vcenter.vms.yml patch.yml),
+# after making sure the sync worked (a failed sync only warns in ansible-playbook):
+# - hosts: localhost
+#   gather_facts: false
+#   tasks:
+#     - ansible.builtin.assert:
+#         that: "'vbr_em_synced' in groups"
+#         fail_msg: The backup_vms inventory did not sync; its error is the warning above.
+# - hosts: backup_protected:&linux_web
 #   tasks: ...
 '''
 
@@ -150,15 +153,14 @@ from ansible.utils.display import Display
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError, EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.backup_inventory import (
-    STATE_GROUPS,
+    GROUPS,
     assign_host_names,
     cache_entry,
     cached_vms,
+    host_groups,
     host_name_variables,
-    inventory_vms,
     prepare_inventory,
-    read_sessions,
-    state_groups,
+    read_vms,
     unquoted_time_error,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_file_name import accepted_file_name
@@ -171,7 +173,7 @@ _PATH = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s
 _MISSING = object()
 
 _FILE_ENDINGS = ('backup_vms.yml', 'backup_vms.yaml')
-_OWN_OPTIONS = INVENTORY_SELECTION_NAMES + ('max_age', 'allow_warning')
+_OWN_OPTIONS = INVENTORY_SELECTION_NAMES
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -240,11 +242,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return self.templar.template(value) if value is not None else None
 
     def _read_em(self, settings):
-        """One logon, the task sessions of the window, logoff always; the VMs' vbr_em. The EM client (and
+        """One logon, the task sessions of the window and the restore points, logoff always; the VMs' vbr_em. The EM client (and
         requests) is imported only here: a cache hit does without it."""
         from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import em_session
         with em_session(self.get_option, display.vvv, display.warning, templar=self.templar) as client:
-            return inventory_vms(read_sessions(client, settings), settings)
+            return read_vms(client, settings)
 
     def _host_names(self, vm):
         """The non-empty results of the hostnames entries for one VM, in order."""
@@ -275,14 +277,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return self._compose(entry, variables)
 
     def _populate(self, hosts):
-        """Each host in one pass: added, its vbr_em, its state groups, then the constructed options."""
+        """Each host in one pass: added, its vbr_em, its groups, then the constructed options. Only a sync that
+        succeeded gets here: vbr_em_synced exists only then (a play checks it before it trusts the groups)."""
         construct = self._constructor()
-        for group in STATE_GROUPS:
+        for group in GROUPS:
             self.inventory.add_group(group)
         for name, vm in hosts:
             self.inventory.add_host(name)
             self.inventory.set_variable(name, 'vbr_em', vm)
-            for group in state_groups(vm):
+            for group in host_groups(vm):
                 self.inventory.add_child(group, name)
             if construct:
                 construct(name)

@@ -36,15 +36,20 @@ def read_restore_points(client, vm_names, computer_names, since):
     return [facts for facts in newest.values() if facts is not None]
 
 
-def judge_sessions(client, sessions, names, rules, read_points=read_restore_points):
-    """OrderedDict name -> verdict of the sessions read (facts with datetimes): restore points are read
-    (read_points(client, vm_names, computer_names, since) -> restore point facts) only when required, and only
-    for the machines the sessions would protect."""
+def judge_read_sessions(client, sessions, rules, read_points=read_restore_points):
+    """[verdict] of every VM identity of the sessions read (facts with datetimes; vm_name and vm_uid added), in the
+    order of vm_verdicts.sessions_by_identity: restore points are read (read_points(client, vm_names, computer_names,
+    since) -> restore point facts) only when required, and only for the machines the sessions would protect."""
     points = []
     if rules.require_restore_point:
         vms, computers = protected_machines(judge_identities(sessions, [], without_points(rules)))
         points = read_points(client, vms, computers, rules.since) if vms or computers else []
-    return verdicts_by_name(judge_identities(sessions, points, rules), names, rules)
+    return judge_identities(sessions, points, rules)
+
+
+def judge_sessions(client, sessions, names, rules, read_points=read_restore_points):
+    """OrderedDict name -> verdict of the sessions read, by the names asked for (None: every VM's own name)."""
+    return verdicts_by_name(judge_read_sessions(client, sessions, rules, read_points), names, rules)
 
 
 def read_vm_verdicts(client, selection, read_points=read_restore_points):

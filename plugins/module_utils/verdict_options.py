@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option, defaults
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import Option
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import string_values
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Conversion, build_selection, flag
@@ -77,12 +77,7 @@ def _job_type():
 
 
 VM_INFO_OPTIONS = (_vm_name(), _since(), _job_type()) + JUDGEMENT_OPTIONS
-VM_INFO_NAMES = tuple(option.name for option in VM_INFO_OPTIONS)
 JUDGEMENT_NAMES = tuple(option.name for option in JUDGEMENT_OPTIONS)
-
-
-def vm_info_defaults():
-    return defaults(VM_INFO_OPTIONS)
 
 
 def _vm_names(value, now):
@@ -122,18 +117,21 @@ def _rules(selection):
                         since=selection.since)
 
 
+# The judgement options' conversions and the rules derived from them: backup_vm_info's and the inventory's.
+JUDGEMENT_CONVERSIONS = {
+    'max_age': Conversion('max_age', _max_age),
+    'allow_warning': flag('allow_warning'),
+    'require_restore_point': flag('require_restore_point'),
+    'fail_on_copy': flag('fail_on_copy'),
+}
+JUDGEMENT_RULES = (('rules', _rules),)
+
 # The Selection of backup_vm_info: the task sessions of the window (the task session conversions), plus
 # `judged` (the names asked for, or None) and `rules` (VerdictRules).
 VERDICT_SELECTION = task_session_spec(VM_INFO_OPTIONS).extended(
-    conversions={
-        'vm_name': Conversion('vm_name', _vm_names),
-        'max_age': Conversion('max_age', _max_age),
-        'allow_warning': flag('allow_warning'),
-        'require_restore_point': flag('require_restore_point'),
-        'fail_on_copy': flag('fail_on_copy'),
-    },
+    conversions=dict(JUDGEMENT_CONVERSIONS, vm_name=Conversion('vm_name', _vm_names)),
     checks=(_primary_types, _window_reaches_max_age),
-    derive=(('rules', _rules),))
+    derive=JUDGEMENT_RULES)
 
 
 def verdict_selection(values, now=None, validated=False):

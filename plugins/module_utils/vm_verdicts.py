@@ -16,6 +16,10 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_sessio
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import STATUS_NAMES, judge_vm
 
+# The keys of a verdict a VM's other views carry too (the inventory's vbr_em host variable).
+VERDICT_KEYS = ('protected', 'status', 'reason', 'copy_failed', 'last_success_time', 'last_restore_point_time', 'age_seconds',
+                'latest_copy', 'restore_point')
+
 # Worst first: when one name is several VMs (two vCenters), the name gets the verdict of its worst one.
 _RANK = dict((status, rank) for rank, status in enumerate(STATUS_NAMES))
 

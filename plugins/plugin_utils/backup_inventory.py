@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # What the backup_vms inventory plugin computes (controller-only, hence plugin_utils): the options
 # checked before any request, the task sessions of the window read with the module's selection, one
-# `vbr_em` host variable per VM judged on its primary backups (job_types.py), the state groups, the
+# `vbr_em` host variable per VM holding its verdict (verdict.py, as backup_vm_info judges), the groups, the
 # host names from the `hostnames` templates without silent merges, and the cache entry. The plugin
 # (plugins/inventory/backup_vms.py) is the glue to Ansible's inventory, templating and cache.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -9,40 +9,42 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from collections import OrderedDict, namedtuple
-from datetime import date, datetime, timedelta
+from collections import namedtuple
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import normalize_url
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.backup_vm_search import judge_read_sessions, read_restore_points
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import is_running
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS, vm_identity
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, parse_duration, utc_now
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, utc_now
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict import STALE, STATUS_NAMES
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.vm_verdicts import VERDICT_KEYS, export_verdict, sessions_by_identity
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import DEFAULT_SINCE, INVENTORY_SELECTION, INVENTORY_SELECTION_NAMES
 
-# Every host is in at most these groups of its own; they always exist, so a play can target an empty one.
-STATE_GROUPS = ('backup_ok', 'backup_failed', 'backup_warning', 'backup_running', 'backup_stale', 'backup_copy_failed')
+# Every host is in exactly one state group, that of its verdict's status (verdict.py); they always exist,
+# so a play can target an empty one. Beside them: the protected hosts (ok, and warning with allow_warning),
+# the hosts whose newest backup copy failed, and every host of a sync that succeeded.
+STATE_GROUPS = tuple('backup_' + status for status in reversed(STATUS_NAMES))
+PROTECTED_GROUP = 'backup_protected'
+COPY_FAILED_GROUP = 'backup_copy_failed'
+SYNCED_GROUP = 'vbr_em_synced'
+GROUPS = STATE_GROUPS + (PROTECTED_GROUP, COPY_FAILED_GROUP, SYNCED_GROUP)
 
 DEFAULT_HOSTNAMES = ('vm_name',)
-DEFAULT_MAX_AGE = '24h'
 
 # Bumped when the cached `vms` change shape: an older entry is then read as a miss.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 _TIME_OPTIONS = ('since',)
 
-
-class InventorySettings(namedtuple('InventorySettings', 'search max_age allow_warning now em_host fingerprint')):
-    """The checked options of one sync (relative times fixed at preparation)."""
-
-    __slots__ = ()
-
-    @property
-    def success_results(self):
-        return ('Success', 'Warning') if self.allow_warning else ('Success',)
+InventorySettings = namedtuple('InventorySettings', 'search now em_host fingerprint')
+InventorySettings.__doc__ = """The checked options of one sync: search, the Selection (with its verdict rules,
+search.rules; relative times fixed at preparation), now, the EM host name and the cache fingerprint."""
 
 
 def _plain(value):
@@ -62,15 +64,10 @@ def prepare_inventory(options, url, username, now=None):
     criteria = dict((name, options.get(name)) for name in INVENTORY_SELECTION_NAMES)
     criteria['since'] = criteria.get('since') or DEFAULT_SINCE
     search = task_session_selection(criteria, spec=INVENTORY_SELECTION, now=now)
-    max_age = parse_duration(options.get('max_age') or DEFAULT_MAX_AGE, 'max_age')
-    allow_warning = options.get('allow_warning')
-    if allow_warning is not None and not isinstance(allow_warning, bool):
-        raise EMInputError('allow_warning must be true or false, not %r.' % (allow_warning,))
-    fingerprint = dict((name, _plain(options.get(name))) for name in INVENTORY_SELECTION_NAMES + ('max_age', 'allow_warning'))
+    fingerprint = dict((name, _plain(options.get(name))) for name in INVENTORY_SELECTION_NAMES)
     url = normalize_url(url)
     fingerprint.update(url=url, username=_plain(username), format=CACHE_FORMAT)
-    return InventorySettings(search=search, max_age=max_age, allow_warning=allow_warning is not False,
-                             now=now, em_host=urlsplit(url).hostname, fingerprint=fingerprint)
+    return InventorySettings(search=search, now=now, em_host=urlsplit(url).hostname, fingerprint=fingerprint)
 
 
 def unquoted_time_error(config):
@@ -96,84 +93,62 @@ def _time_text(name, value, text):
     return text if value.tzinfo is not None else text + 'Z'
 
 
-def read_sessions(client, settings):
-    """The task sessions of the window, newest first, through the module's selection (job_type
-    included: EM is asked for the job sessions of those types); its warnings come through the client."""
-    return search_task_sessions(client, settings.search, export=False)['backup_task_sessions']
-
-
-def sessions_by_vm(sessions):
-    """VM key -> that VM's sessions, both in the order given (newest first stays newest first)."""
-    grouped = OrderedDict()
-    for facts in sessions:
-        grouped.setdefault(vm_identity(facts), []).append(facts)
-    return grouped
+def read_vms(client, settings, read_points=read_restore_points):
+    """The `vbr_em` of every VM with a task session in the window: the sessions read through the module's selection
+    (job_type included: EM is asked for the job sessions of those types), the restore points of the VMs they would
+    protect, and each VM's verdict, as backup_vm_info judges it. Warnings come through the client."""
+    sessions = search_task_sessions(client, settings.search, export=False)['backup_task_sessions']
+    groups = list(sessions_by_identity(sessions).values())
+    verdicts = judge_read_sessions(client, sessions, settings.search.rules, read_points)
+    return inventory_vms(groups, verdicts, settings)
 
 
 def _names(sessions, key):
     return sorted(set(facts[key] for facts in sessions if facts.get(key) is not None))
 
 
-def backup_state(primary, settings):
-    """(last_result, last_success_time, backed_up, running, stale) from a VM's primary sessions,
-    newest first. last_result is that of the newest finished one: a running retry does not hide a
-    failure, and a running backup does not undo the restore point of the one before."""
-    finished = next((facts for facts in primary if not is_running(facts)), None)
-    last_result = finished.get('result') if finished else None
-    success = next((facts for facts in primary if not is_running(facts) and facts.get('result') in settings.success_results), None)
-    last_success_time = success.get('creation_time') if success else None
-    stale = last_success_time is None or last_success_time < settings.now - timedelta(seconds=settings.max_age)
-    backed_up = last_result in settings.success_results and not stale
-    running = bool(primary) and is_running(primary[0])
-    return last_result, last_success_time, backed_up, running, stale
-
-
-def vm_facts(sessions, settings):
-    """The `vbr_em` host variable of one VM from its sessions, newest first. Backup copy sessions
-    never count as backups: latest is the newest primary session (the newest of any type only when
-    the VM has none, and then backed_up is false); latest_copy keeps the copies visible."""
+def vm_facts(sessions, verdict, settings):
+    """The `vbr_em` host variable of one VM from its sessions (newest first) and its verdict (verdict.py), as
+    backup_vm_info returns it; latest is the newest primary session (the newest of any type when the VM has
+    none, and then its status is never); latest_copy keeps the copies visible."""
+    exported = export_verdict(verdict)
     primary = [facts for facts in sessions if not is_copy(facts.get('job_type'))]
-    copies = [facts for facts in sessions if is_copy(facts.get('job_type'))]
-    latest = primary[0] if primary else sessions[0]
-    last_result, last_success_time, backed_up, running, stale = backup_state(primary, settings)
-    return {
-        'vm_name': latest.get('vm_name'),
-        'vm_uid': latest.get('vm_uid'),
-        'latest': TASK_SESSIONS.export(latest),
-        'latest_copy': TASK_SESSIONS.export(copies[0]) if copies else None,
-        'last_result': last_result,
-        'last_success_time': format_fact_time(last_success_time),
-        'backed_up': backed_up,
-        'running': running,
-        'stale': stale,
+    finished = next((facts for facts in primary if not is_running(facts)), None)
+    vm = dict((key, exported.get(key)) for key in VERDICT_KEYS)
+    vm.update({
+        'vm_name': sessions[0].get('vm_name'),
+        'vm_uid': sessions[0].get('vm_uid'),
+        'latest': exported['latest'] or TASK_SESSIONS.export(sessions[0]),
+        'last_result': finished.get('result') if finished else None,
+        'backed_up': verdict['protected'],  # the name of before the verdict, kept for the plays that use it
+        'running': bool(primary) and is_running(primary[0]),  # a backup runs now (the status says what it means)
+        'stale': verdict['status'] == STALE,
         'sessions': len(sessions),
         'jobs': _names(sessions, 'job_name'),
         'job_types': _names(sessions, 'job_type'),
         'backup_servers': _names(sessions, 'backup_server_name'),
         'enterprise_manager': settings.em_host,
         'synced_at': format_fact_time(settings.now),
-    }
+    })
+    return vm
 
 
-def inventory_vms(sessions, settings):
-    """The `vbr_em` of every VM with a session in the window, in a stable order (name, then UID)."""
-    vms = [vm_facts(group, settings) for group in sessions_by_vm(sessions).values()]
+def inventory_vms(groups, verdicts, settings):
+    """The `vbr_em` of every VM (its sessions and its verdict, in the same order), in a stable order (name, then UID)."""
+    vms = [vm_facts(sessions, verdict, settings) for sessions, verdict in zip(groups, verdicts)]
     vms.sort(key=lambda vm: (str(vm.get('vm_name') or ''), str(vm.get('vm_uid') or '')))
     return vms
 
 
-def state_groups(vm):
-    """The STATE_GROUPS one VM's `vbr_em` puts it in."""
-    latest_copy = vm.get('latest_copy') or {}
-    member = (
-        ('backup_ok', vm.get('backed_up')),
-        ('backup_failed', vm.get('last_result') == 'Failed'),
-        ('backup_warning', vm.get('last_result') == 'Warning'),
-        ('backup_running', vm.get('running')),
-        ('backup_stale', vm.get('stale')),
-        ('backup_copy_failed', latest_copy.get('result') == 'Failed'),
-    )
-    return [group for group, condition in member if condition]
+def host_groups(vm):
+    """The groups of one VM's `vbr_em`: its state group, backup_protected when protected, backup_copy_failed when
+    its newest finished backup copy failed, and vbr_em_synced."""
+    groups = ['backup_' + vm['status']]
+    if vm.get('protected'):
+        groups.append(PROTECTED_GROUP)
+    if vm.get('copy_failed'):
+        groups.append(COPY_FAILED_GROUP)
+    return groups + [SYNCED_GROUP]
 
 
 def _describe(vm):

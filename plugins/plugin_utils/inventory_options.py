@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # The selection options of the backup_vms inventory plugin: rows of the collection's option tables
-# (task_session_options.py), with the inventory's own default window. The
+# (task_session_options.py), with the inventory's own default window, and the verdict's judgement options
+# (verdict_options.py). The
 # `selection.inventory` doc fragment is written from them by tools/option_docs.py.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -9,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_options
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_spec
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.verdict_options import JUDGEMENT_CONVERSIONS, JUDGEMENT_OPTIONS, JUDGEMENT_RULES
 
 DEFAULT_SINCE = '7d'
 
@@ -21,6 +23,7 @@ def _since():
     return option.replace(default=DEFAULT_SINCE, description=lines)
 
 
-INVENTORY_SELECTION_OPTIONS = (_since(),) + selection_options(('job_name', 'vm_name', 'backup_server_name', 'job_type'))
+INVENTORY_SELECTION_OPTIONS = (_since(),) + selection_options(('job_name', 'vm_name', 'backup_server_name', 'job_type')) + JUDGEMENT_OPTIONS
 INVENTORY_SELECTION_NAMES = tuple(option.name for option in INVENTORY_SELECTION_OPTIONS)
-INVENTORY_SELECTION = task_session_spec(INVENTORY_SELECTION_OPTIONS)
+# the task sessions of the window, and the verdict's rules (selection.rules) every host is judged by
+INVENTORY_SELECTION = task_session_spec(INVENTORY_SELECTION_OPTIONS, conversions=JUDGEMENT_CONVERSIONS).extended(derive=JUDGEMENT_RULES)

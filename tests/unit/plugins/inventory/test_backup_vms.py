@@ -23,6 +23,7 @@ from ansible.plugins.loader import inventory_loader
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import backup_inventory, em_connection
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_restore_points import points_page, query_url, restore_point
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     BASE,
     PASSWORD,
@@ -94,10 +95,17 @@ def sync(plugin, tmp_path, extra='', cache=True, password=PASSWORD, name='em.bac
     return inventory
 
 
-def expect_sync(em, entities=None):
+def expect_sync(em, entities=None, protected=('db01',)):
+    """One sync: logon, the task sessions, their job sessions, the restore points of the VMs the sessions would
+    protect (OR'd names, since the window's start), logoff."""
     expect_logon(em)
     em.expect('GET', QUERY, **page(sessions() if entities is None else entities))
     expect_job_sessions(em)
+    if protected:
+        names = ['VmDisplayName=="%s"' % name for name in protected]
+        filter_text = '%s;CreationTime>="%s"' % (names[0] if len(names) == 1 else '(%s)' % ','.join(names), SINCE)
+        points = [restore_point(n, vm=name, created='2025-03-14T02:17:55Z') for n, name in enumerate(protected, 1)]
+        em.expect('GET', query_url('vm', filter_text), **points_page(points, filter_text=filter_text))
     expect_logoff(em)
 
 
@@ -144,12 +152,17 @@ def test_sync_makes_hosts_vbr_em_and_state_groups(plugin, em, tmp_path):
     assert members(inventory, 'backup_ok') == ['db01']
     assert members(inventory, 'backup_failed') == ['web01']
     assert members(inventory, 'backup_running') == ['app01']
-    assert members(inventory, 'backup_stale') == ['app01']
-    assert members(inventory, 'backup_warning') == members(inventory, 'backup_copy_failed') == []
+    assert members(inventory, 'backup_protected') == ['db01']
+    assert members(inventory, 'vbr_em_synced') == ['app01', 'db01', 'web01']
+    for group in ('backup_stale', 'backup_warning', 'backup_no_restore_point', 'backup_never', 'backup_copy_failed'):
+        assert members(inventory, group) == [], group  # every host in exactly one state group
     web = inventory.get_host('web01').vars['vbr_em']
     assert web['latest']['id'] == task_session(2)['UID'].rsplit(':', 1)[1] and web['latest']['reason'] == 'disk'
     assert (web['sessions'], web['backed_up'], web['last_result'], web['enterprise_manager']) == (2, False, 'Failed', 'em.example.com')
     assert web['last_success_time'] == '2025-03-13T23:00:00.000000Z' and web['backup_servers'] == ['em01.corp.example']
+    assert (web['status'], web['protected']) == ('failed', False) and web['reason'].startswith('the newest backup (job ')
+    db = inventory.get_host('db01').vars['vbr_em']
+    assert (db['status'], db['last_restore_point_time']) == ('ok', '2025-03-14T02:17:55.000000Z')
     assert any('GET' in line and '/api/query?type=BackupTaskSession' in line for line in plugin.vvv.lines)
     assert not any(PASSWORD in line or TOKEN in line or SESSION_ID in line for line in plugin.vvv.lines)
 
@@ -198,7 +211,7 @@ def test_without_constructed_options_no_host_variables_are_gathered(plugin, em, 
 def test_hostnames_first_non_empty_wins_and_duplicates_are_warned(plugin, em, tmp_path):
     twins = [task_session(1, vm='DB01', vm_uid='urn:VMware:Vm:1'),
              task_session(2, vm='db01', vm_uid='urn:VMware:Vm:9', name_time='2025-03-14 02:17:42')]
-    expect_sync(em, twins)
+    expect_sync(em, twins, protected=('DB01', 'db01'))
     inventory = sync(plugin, tmp_path, extra='''hostnames:
   - no_such_name
   - vm_name | lower
@@ -249,7 +262,7 @@ def test_cache_hit_sends_nothing_and_rewrites_nothing_flush_reads_again(plugin, 
     assert second.get_host('web01').vars['vbr_em'] == first.get_host('web01').vars['vbr_em']
     expect_sync(em)
     sync(plugin, tmp_path, extra=extra, cache=False)  # --flush-cache / refresh_inventory
-    assert len(em.calls) == requests_before + 4  # logon, the task sessions, their job sessions, logoff
+    assert len(em.calls) == requests_before + 5  # logon, the task sessions, their job sessions, the restore points, logoff
 
 
 def test_cache_of_other_options_is_a_miss(plugin, em, tmp_path):
@@ -257,7 +270,7 @@ def test_cache_of_other_options_is_a_miss(plugin, em, tmp_path):
     expect_sync(em)
     sync(plugin, tmp_path, extra=extra)
     plugin.update_cache_if_changed()
-    expect_sync(em)
+    expect_sync(em, protected=())  # db01's success is older than 1h: no restore point can change a verdict
     inventory = sync(plugin, tmp_path, extra=extra + 'max_age: 1h\n')
     assert members(inventory, 'backup_ok') == []
 

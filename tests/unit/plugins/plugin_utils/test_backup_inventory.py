@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Unit tests of what the backup_vms inventory computes (plugin_utils/backup_inventory.py): the options
-# checked before any request, vbr_em per VM judged on primary backups only (a copy job's success after
-# a failed backup never makes a VM backed up), the state groups, host names without silent merges, and
-# the cache entry (no secret, other options are a miss).
+# checked before any request, vbr_em per VM as the verdict (a copy job's success after a failed backup never
+# protects a VM; restore points read only where they can change it), exactly one state group per host, host
+# names without silent merges, and the cache entry (no secret, other options are a miss).
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -31,8 +31,34 @@ def fact(n, vm='db01', created='2025-03-14T02:00:00.000000Z', result='Success', 
             'result': result, 'state': state, 'backup_server_name': server}
 
 
+class Points(object):
+    """A restore point reader for read_vms: each machine asked for has a point `hours_ago` before NOW (None: none)."""
+
+    def __init__(self, hours_ago=1):
+        self.hours_ago = hours_ago
+        self.asked = []
+
+    def __call__(self, client, vm_names, computer_names, since):
+        self.asked.append((list(vm_names), list(computer_names), since))
+        if self.hours_ago is None:
+            return []
+        return [{'vm_name': name, 'creation_time': NOW - timedelta(hours=self.hours_ago), 'kind': 'vm'} for name in vm_names]
+
+
+def vms_of(sessions, points=None, **options):
+    """read_vms over these sessions (the search returns them), with a restore point reader."""
+    ordered = sorted(sessions, key=lambda facts: facts['creation_time'], reverse=True)
+    search = lambda client, search, **_kwargs: {'backup_task_sessions': ordered}  # noqa: E731
+    original = bi.search_task_sessions
+    bi.search_task_sessions = search
+    try:
+        return bi.read_vms(None, settings(**options), points or Points())
+    finally:
+        bi.search_task_sessions = original
+
+
 def one_vm(*sessions, **options):
-    vms = bi.inventory_vms(list(sessions), settings(**options))
+    vms = vms_of(sessions, **options)
     assert len(vms) == 1
     return vms[0]
 
@@ -49,7 +75,8 @@ def test_copy_types_are_exactly_the_three_copy_jobs_in_any_case():
 def test_defaults_are_seven_days_24_hours_and_warnings_allowed():
     s = settings()
     assert s.search.since == datetime(2025, 3, 7, 12, 0, 0, tzinfo=timezone.utc)
-    assert (s.max_age, s.allow_warning, s.search.job_types, s.em_host) == (86400, True, [], 'em01.example.com')
+    assert (s.search.max_age, s.search.allow_warning, s.search.job_types, s.em_host) == (86400, True, [], 'em01.example.com')
+    assert (s.search.rules.require_restore_point, s.search.rules.fail_on_copy) == (True, False)
     assert s.search.filters == ['CreationTime>="2025-03-07T12:00:00Z"']
 
 
@@ -65,7 +92,7 @@ def test_narrowing_options_reach_the_em_filter_and_job_type_is_normalised():
     ({'job_type': ['Copy']}, "job_type value 'Copy' is not a job type"),
     ({'max_age': 'a day'}, "max_age 'a day' is not an age"),
     ({'max_age': '0h'}, 'max_age must be longer than zero'),
-    ({'allow_warning': 'maybe'}, 'allow_warning must be true or false'),
+    ({'allow_warning': 'maybe'}, 'allow_warning.*not a valid boolean'),
     ({'vm_name': ['']}, 'vm_name option contains an empty value'),
 ])
 def test_bad_options_fail_before_any_request(options, words):
@@ -81,12 +108,28 @@ def test_fingerprint_has_no_password_and_survives_json():
 
 # --- vbr_em and the groups ---------------------------------------------------------------------------
 
-def test_newest_success_within_max_age_is_backed_up():
+def test_newest_success_within_max_age_with_a_restore_point_is_ok_and_protected():
     vm = one_vm(fact(2, created='2025-03-14T02:00:00.000000Z'), fact(1, created='2025-03-13T02:00:00.000000Z', result='Failed'))
-    assert vm['backed_up'] is True and vm['latest']['id'] == 'id-2' and vm['last_success_time'] == '2025-03-14T02:00:00.000000Z'
+    assert (vm['status'], vm['protected'], vm['backed_up']) == ('ok', True, True)
+    assert vm['latest']['id'] == 'id-2' and vm['last_success_time'] == '2025-03-14T02:00:00.000000Z'
+    assert vm['last_restore_point_time'] == '2025-03-14T11:00:00.000000Z' and vm['age_seconds'] == 10 * 3600
     assert (vm['sessions'], vm['jobs'], vm['backup_servers'], vm['enterprise_manager']) == (2, ['Nightly'], ['vbr01'], 'em01.example.com')
     assert vm['synced_at'] == '2025-03-14T12:00:00.000000Z' and vm['latest_copy'] is None
-    assert bi.state_groups(vm) == ['backup_ok']
+    assert bi.host_groups(vm) == ['backup_ok', 'backup_protected', 'vbr_em_synced']
+
+
+def test_a_success_without_a_restore_point_is_not_protected():
+    vm = one_vm(fact(1), points=Points(None))
+    assert (vm['status'], vm['protected']) == ('no_restore_point', False)
+    assert bi.host_groups(vm) == ['backup_no_restore_point', 'vbr_em_synced']
+    assert one_vm(fact(1), points=Points(None), require_restore_point=False)['status'] == 'ok'
+
+
+def test_restore_points_are_read_only_for_the_vms_the_sessions_would_protect():
+    points = Points()
+    vms = vms_of([fact(1, vm='good', vm_uid='u1'), fact(2, vm='bad', vm_uid='u2', result='Failed')], points=points)
+    assert points.asked == [(['good'], [], datetime(2025, 3, 7, 12, 0, 0, tzinfo=timezone.utc))]
+    assert [vm['status'] for vm in vms] == ['failed', 'ok']
 
 
 def test_failed_primary_backup_stays_failed_whatever_a_copy_job_did_afterwards():
@@ -94,51 +137,60 @@ def test_failed_primary_backup_stays_failed_whatever_a_copy_job_did_afterwards()
                 fact(2, created='2025-03-14T02:00:00.000000Z', result='Failed', job_type='Backup'),
                 fact(1, created='2025-03-13T20:00:00.000000Z', job_type='Backup'))
     assert vm['latest']['id'] == 'id-2' and vm['latest_copy']['id'] == 'id-3'
-    assert vm['backed_up'] is False and vm['last_result'] == 'Failed'
+    assert vm['backed_up'] is False and vm['last_result'] == 'Failed' and vm['status'] == 'failed'
     assert vm['job_types'] == ['Backup', 'ImmediateBackupCopyWorker']
-    assert bi.state_groups(vm) == ['backup_failed']  # the success of the day before is within max_age: not stale
+    assert bi.host_groups(vm) == ['backup_failed', 'vbr_em_synced']  # exactly one state group
 
 
 def test_failed_copy_is_visible_beside_a_good_backup():
     vm = one_vm(fact(2, created='2025-03-14T04:00:00.000000Z', result='Failed', job_type='BackupCopy'), fact(1, job_type='Backup'))
-    assert bi.state_groups(vm) == ['backup_ok', 'backup_copy_failed']
+    assert bi.host_groups(vm) == ['backup_ok', 'backup_protected', 'backup_copy_failed', 'vbr_em_synced']
+    assert bi.host_groups(one_vm(fact(2, created='2025-03-14T04:00:00.000000Z', result='Failed', job_type='BackupCopy'),
+                                 fact(1, job_type='Backup'), fail_on_copy=True)) == ['backup_failed', 'backup_copy_failed', 'vbr_em_synced']
 
 
 def test_a_vm_with_copies_only_is_never_backed_up():
     vm = one_vm(fact(1, job_type='BackupCopy'))
     assert vm['latest']['id'] == 'id-1' and vm['latest_copy']['id'] == 'id-1'
-    assert (vm['backed_up'], vm['last_result'], vm['last_success_time']) == (False, None, None)
-    assert bi.state_groups(vm) == ['backup_stale']
+    assert (vm['backed_up'], vm['last_result'], vm['last_success_time'], vm['status']) == (False, None, None, 'never')
+    assert bi.host_groups(vm) == ['backup_never', 'vbr_em_synced']
 
 
 def test_running_backup_keeps_the_restore_point_of_the_one_before():
     vm = one_vm(fact(2, created='2025-03-14T11:00:00.000000Z', result='None', state='InProgress'), fact(1))
     assert vm['latest']['id'] == 'id-2' and vm['running'] is True and vm['last_result'] == 'Success'
-    assert bi.state_groups(vm) == ['backup_ok', 'backup_running']
+    assert bi.host_groups(vm) == ['backup_ok', 'backup_protected', 'vbr_em_synced']
+    first = one_vm(fact(1, created='2025-03-14T11:00:00.000000Z', result='None', state='InProgress'))
+    assert bi.host_groups(first) == ['backup_running', 'vbr_em_synced']
 
 
 def test_old_success_is_stale_and_max_age_moves_the_line():
     old = fact(1, created='2025-03-12T11:00:00.000000Z')
-    assert bi.state_groups(one_vm(old)) == ['backup_stale']
-    assert bi.state_groups(one_vm(old, max_age='3d')) == ['backup_ok']
+    assert bi.host_groups(one_vm(old, points=Points(49))) == ['backup_stale', 'vbr_em_synced']
+    assert bi.host_groups(one_vm(old, points=Points(49), max_age='3d')) == ['backup_ok', 'backup_protected', 'vbr_em_synced']
 
 
-def test_warning_counts_unless_allow_warning_is_false():
+def test_warning_is_protected_unless_allow_warning_is_false():
     warned = fact(1, result='Warning')
-    assert bi.state_groups(one_vm(warned)) == ['backup_ok', 'backup_warning']
-    assert bi.state_groups(one_vm(warned, allow_warning=False)) == ['backup_warning', 'backup_stale']
+    assert bi.host_groups(one_vm(warned)) == ['backup_warning', 'backup_protected', 'vbr_em_synced']
+    assert bi.host_groups(one_vm(warned, allow_warning=False)) == ['backup_warning', 'vbr_em_synced']
+
+
+def test_every_status_is_one_state_group():
+    assert bi.STATE_GROUPS == ('backup_ok', 'backup_no_restore_point', 'backup_stale', 'backup_warning', 'backup_failed',
+                               'backup_running', 'backup_never')
 
 
 def test_vms_are_told_apart_by_uid_and_sorted():
-    vms = bi.inventory_vms([fact(1, vm='web', vm_uid='u2'), fact(2, vm='app', vm_uid='u3'), fact(3, vm='web', vm_uid='u1'),
-                            fact(4, vm='agent', vm_uid=None)], settings())
+    vms = vms_of([fact(1, vm='web', vm_uid='u2'), fact(2, vm='app', vm_uid='u3'), fact(3, vm='web', vm_uid='u1'),
+                  fact(4, vm='agent', vm_uid=None)])
     assert [(vm['vm_name'], vm['vm_uid']) for vm in vms] == [('agent', None), ('app', 'u3'), ('web', 'u1'), ('web', 'u2')]
 
 
 def test_job_type_reaches_the_selection_normalised(monkeypatch):
     asked = []
     monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search, **_kwargs: asked.append(search) or {'backup_task_sessions': []})
-    assert bi.read_sessions(None, settings(job_type=['backup', 'IMMEDIATEBACKUPCOPY'])) == []
+    assert bi.read_vms(None, settings(job_type=['backup', 'IMMEDIATEBACKUPCOPY'])) == []
     assert asked[0].job_types == ['Backup', 'ImmediateBackupCopy']
 
 
@@ -174,7 +226,7 @@ def test_vm_without_any_name_is_left_out_with_a_warning():
 # --- cache -------------------------------------------------------------------------------------------
 
 def test_cache_entry_is_used_only_with_the_same_options():
-    vms = bi.inventory_vms([fact(1)], settings())
+    vms = vms_of([fact(1)])
     entry = json.loads(json.dumps(bi.cache_entry(settings(), vms)))
     assert bi.cached_vms(entry, settings()) == vms
     assert bi.cached_vms(entry, settings(max_age='2d')) is None

@@ -38,7 +38,7 @@ def test_the_same_options_give_the_same_em_requests_in_every_front_end():
     lookup_terms = options.pop('vm_name')
     assert resolve_terms(lookup, prepare_lookup(lookup_terms, now=NOW, **options))[0][1]['id'] == guid(1)
     settings = backup_inventory.prepare_inventory(dict(OPTIONS), url='https://em.example.com', username='svc', now=NOW)
-    assert len(backup_inventory.read_sessions(inventory, settings)) == 1
+    assert len(backup_inventory.read_vms(inventory, settings)) == 1  # one VM of one failed session: no restore point read
 
     expected = ('BackupTaskSession', 'VmDisplayName=="db01";JobName=="Nightly SQL";CreationTime>="%s"' % SINCE, 'CreationTime')
     assert asked(module, 'BackupTaskSession') == asked(lookup, 'BackupTaskSession') == asked(inventory, 'BackupTaskSession') == [expected]
