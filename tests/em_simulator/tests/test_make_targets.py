@@ -1,7 +1,7 @@
 # The make targets a newcomer runs, as a user runs them: `make simulator` (start in the background, print
 # URL, user, CA file and how to stop; a second call shows the running one; `make simulator-stop` ends it; a
 # restart takes the previous port), `make build` (the tarball, and the install command it prints works) and
-# what `make demo` shows (running sessions as running, why each skipped VM was skipped). They sit beside the
+# what `make demo` shows (running sessions as running, the verdict's reason for each skipped VM). They sit beside the
 # simulator's tests because the simulator gate runs them and these targets are the simulator's face to people.
 from __future__ import annotations
 
@@ -85,8 +85,9 @@ def test_make_demo_shows_running_sessions_as_running_and_why_vms_were_skipped():
     assert rows and all('running' in row and 'None' not in row for row in rows), output
     summary = re.search(r'^\s+\d+ VMs; results: (.*); states: ', output, re.MULTILINE)
     assert summary and 'running ' in summary.group(1) and 'None' not in summary.group(1), output
-    skipped = output[output.index('VM(s) skipped (not in backup_ok):'):]
-    reasons = re.findall(r'^\s+\S.*\s(Success|Warning|Failed|-)\s+\S+\s+(the last backup failed|stale: the last success is older '
-                         r'than max_age|no backup has finished yet|the last backup ended with \w+)$', skipped, re.MULTILINE)
-    assert ('Success', 'stale: the last success is older than max_age') in reasons, skipped
-    assert all(result != 'Failed' or why == 'the last backup failed' for result, why in reasons), skipped
+    skipped = output[output.index('VM(s) skipped (not protected):'):]
+    statuses = re.findall(r'^\s+\S+\s+(ok|warning|no_restore_point|stale|failed|running|never)\s+\S+\s+(the .*|no .*|only .*|a backup .*)$',
+                          skipped, re.MULTILINE)
+    assert statuses and 'ok' not in [status for status, _why in statuses], skipped  # ok is protected: never skipped
+    assert any(status == 'failed' and why.startswith('the newest backup (job ') for status, why in statuses), skipped
+    assert any(status == 'stale' and why.startswith('the last successful backup (job ') for status, why in statuses), skipped
