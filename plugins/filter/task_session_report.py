@@ -128,8 +128,7 @@ _value:
   description:
     - The report data. Main keys are C(summary) (C(passed), C(sessions), C(by_result), C(by_state), C(required_vms),
       C(compliant_vms), C(out_of_compliance_vms), C(out_of_compliance), C(failed_sessions), C(truncated), C(copy_sessions),
-      C(failed_copy_sessions)),
-      C(by_status)),
+      C(failed_copy_sessions), C(by_status)),
       C(compliance) (one entry per required VM, out-of-compliance VMs first, with C(vm_name), C(compliant), C(status)
       (V(ok), V(warning), V(failed), V(running), V(stale), V(no_restore_point) or V(never)), C(reason), C(copy_failed),
       C(last_success_time), C(last_success_age_seconds), C(last_restore_point_time), C(latest_session) (the newest primary
