@@ -26,7 +26,8 @@ description:
     and C(latest) (the newest primary backup task session, the same dictionary as one item of the info module''s
     RV(vbr.enterprise_manager.backup_task_session_info#module:backup_task_sessions)), C(last_result) (the result of the
     newest finished primary session), C(backed_up) (the same as C(protected)), C(running) (a primary backup of the
-    VM runs now; the status says whether the VM is protected meanwhile), C(stale) (the status is V(stale)), C(sessions) (the number of task sessions in the window), C(jobs), C(job_types),
+    VM runs now; the status says whether the VM is protected meanwhile), C(stale) (the status is V(stale)), C(sessions)
+    (the number of task sessions in the window), C(jobs), C(job_types),
     C(backup_servers) (sorted names), C(vm_name), C(vm_uid), C(enterprise_manager) (the host name of EM) and
     C(synced_at) (when EM was read, UTC).'
   - 'Groups, always present (possibly empty): one state group per status of the verdict, and every host is in exactly

@@ -15,6 +15,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
+
 def module_argument_spec(selection_spec):
     """The connection options and those of the module's selection (an argument spec dict)."""
     spec = connection_argument_spec()

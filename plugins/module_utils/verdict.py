@@ -195,4 +195,3 @@ def judge_vm(sessions, restore_point, rules):
         'latest_copy': copies[0] if copies else None,
         'restore_point': restore_point,
     }
-

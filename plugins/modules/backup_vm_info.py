@@ -14,12 +14,12 @@ short_description: Whether VMs are backed up well enough to patch, from Veeam Ba
 version_added: 0.1.0
 description:
   - Answers "is this VM safe to patch?" for each VM named (or every VM backed up in the window), with one verdict
-    per VM, RV(vms[].protected) and one RV(vms[].status), with the reason in one line.
+    per VM, C(vms[name].protected) and one C(vms[name].status), with the reason in one line.
   - The verdict is the same code as the P(vbr.enterprise_manager.backup_vms#inventory) inventory's C(vbr_em) variable and
     state groups and the compliance of the C(vbr.enterprise_manager.task_session_report) role, so all three agree.
   - 'A VM is judged by its primary backup task sessions of the window (backup copy jobs never count as its backup) and by
     its newest restore point: status V(ok) (protected), V(warning) (protected only with O(allow_warning=true)), V(failed),
-    V(running), V(stale), V(no_restore_point) or V(never); RV(vms[].copy_failed) tells about its backup copies. The table of
+    V(running), V(stale), V(no_restore_point) or V(never); C(vms[name].copy_failed) tells about its backup copies. The table of
     the statuses, their precedence and what each holds is in the collection''s C(docs/verdict.md).'
   - A name that matches no task session of the window (misspelled, new, or in no job) is V(never) and in RV(unprotected),
     never left out. So C(assert that unprotected == []) with O(vm_name="{{ ansible_play_hosts }}") gates a play on every
@@ -136,7 +136,7 @@ vms:
   description:
     - The verdict of each VM, by the name given in O(vm_name) (spelled as given), or by the VM's name as EM displays it
       when O(vm_name) is left out; so C(vms[inventory_hostname].protected) works in a play.
-    - When one name is several VMs (two vCenters), its verdict is the worst of them and RV(vms[].vm_uids) lists them.
+    - When one name is several VMs (two vCenters), its verdict is the worst of them and C(vms[name].vm_uids) lists them.
   returned: always
   type: dict
   contains:
@@ -151,7 +151,7 @@ vms:
       type: str
       sample: ok
     copy_failed:
-      description: Whether the newest finished backup copy task session of the VM failed (reported beside RV(vms[].status)).
+      description: Whether the newest finished backup copy task session of the VM failed (reported beside C(vms[name].status)).
       type: bool
       sample: false
     reason:
@@ -178,7 +178,7 @@ vms:
       type: str
       sample: '2025-09-22T03:41:17.204000Z'
     age_seconds:
-      description: Seconds since RV(vms[].last_success_time); null without one.
+      description: Seconds since C(vms[name].last_success_time); null without one.
       type: int
       sample: 18120
     last_restore_point_time:
@@ -194,7 +194,7 @@ vms:
       description: The newest backup copy task session of the VM, or null.
       type: dict
     restore_point:
-      description: The facts of the newest restore point (see RV(vms[].last_restore_point_time)), or null.
+      description: The facts of the newest restore point (see C(vms[name].last_restore_point_time)), or null.
       type: dict
 unprotected:
   description: The names of RV(vms) that are not protected, in the order of O(vm_name) (sorted without it).

@@ -129,4 +129,4 @@ def test_defaults_and_survey_strings():
     selection = verdict_selection({'allow_warning': 'false', 'require_restore_point': 'no'}, now=NOW)
     assert selection.judged is None and selection.vm_names == []
     assert selection.rules == VerdictRules(now=NOW, max_age=86400, allow_warning=False, require_restore_point=False,
-                                       fail_on_copy=False, since=NOW - timedelta(days=7))
+                                           fail_on_copy=False, since=NOW - timedelta(days=7))

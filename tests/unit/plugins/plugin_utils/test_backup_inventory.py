@@ -48,7 +48,9 @@ class Points(object):
 def vms_of(sessions, points=None, **options):
     """read_vms over these sessions (the search returns them), with a restore point reader."""
     ordered = sorted(sessions, key=lambda facts: facts['creation_time'], reverse=True)
-    search = lambda client, search, **_kwargs: {'backup_task_sessions': ordered}  # noqa: E731
+
+    def search(client, selection, **_kwargs):
+        return {'backup_task_sessions': ordered}
     original = bi.search_task_sessions
     bi.search_task_sessions = search
     try:
