@@ -81,6 +81,7 @@ class EMClient(object):
         self.warnings = []
         self._timed_out = False  # a read timeout happened: EM is stalled, the logoff tries once
         self._background = None  # the one request running in a thread (a prefetched page), if any
+        self.em_date = None  # the Date header of EM's last answer: EM's clock (job runs are found by it)
         self.stats = {'requests': 0, 'logons': 0, 'logoffs': 0, 'relogons': 0, 'retries': 0, 'pages': 0,
                       'by_method': {}}
         self._http = self._session(adapter)
@@ -237,6 +238,7 @@ class EMClient(object):
             self._session_id = None
             self.logon()
             response = self._send_authenticated(method, url, note='after re-logon %d' % self.stats['relogons'])
+        self.em_date = response.headers.get('Date') or self.em_date
         return response
 
     def _send_authenticated(self, method, url, note=None):
