@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import traceback
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -319,6 +320,20 @@ def test_a_first_logon_that_em_rejects_ends_the_source_at_start(em, clock):
     with pytest.raises(EMAuthenticationError, match='rejected the logon'):
         asyncio.run(scenario())
     assert clock.delays == []
+
+
+@pytest.mark.parametrize('level, frames', [(logging.INFO, False), (logging.DEBUG, True)])
+def test_the_error_that_ends_the_source_shows_its_frames_only_at_debug(em, clock, monkeypatch, level, frames):
+    # ansible-rulebook logs every frame of a failed source's exception at ERROR; -vv sets DEBUG
+    monkeypatch.setattr(logging.getLogger(session_poller.logger.name), 'level', level)
+    em.expect('POST', BASE + '/api/sessionMngr/?v=latest', status=401)
+    with pytest.raises(EMAuthenticationError) as caught:
+        asyncio.run(source.main(asyncio.Queue(), args()))
+    assert type(caught.value).__name__ == 'EMAuthenticationError'
+    assert str(caught.value).startswith('Enterprise Manager rejected the logon of user')
+    assert (caught.value.__traceback__ is not None) is frames
+    shown = traceback.format_exception(type(caught.value), caught.value, caught.value.__traceback__)
+    assert (len(shown) > 1) is frames, shown
 
 
 def test_a_rejected_logon_later_is_retried_like_any_fault(em, clock):

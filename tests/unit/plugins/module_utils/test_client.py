@@ -495,6 +495,26 @@ def test_logon_read_timeout_is_not_retried(em, make_client, sleeps):
     assert sleeps == []
 
 
+def test_a_logon_timeout_hint_is_about_the_logon_not_the_selection(em, make_client, sleeps):
+    em.expect('POST', BASE + '/api/sessionMngr/?v=latest', raises=requests.exceptions.ReadTimeout('read timed out'))
+    with pytest.raises(EMTimeoutError) as caught:
+        with make_client() as client:
+            client.logon()
+    message = str(caught.value)
+    assert 'narrow the selection' not in message and 'since, limit' not in message
+    assert 'check the account' in message and 'raise the timeout option (VEEAM_EM_TIMEOUT)' in message
+
+
+def test_a_query_timeout_hint_names_the_selection(em, make_client, sleeps):
+    expect_logon(em)
+    em.expect('GET', QUERY1, raises=requests.exceptions.ReadTimeout('read timed out'))
+    expect_logoff(em)
+    with pytest.raises(EMTimeoutError) as caught:
+        with make_client(retries=0) as client:
+            list(client.query('BackupTaskSession'))
+    assert 'narrow the selection (since, limit)' in str(caught.value)
+
+
 def test_logon_404_on_the_vbr_port_names_it(em, make_client):
     em.expect('POST', 'https://vbr.example.com:9419/api/sessionMngr/?v=latest', status=404, body='', content_type='text/html')
     with pytest.raises(EMNotFoundError) as caught:

@@ -116,6 +116,21 @@ def test_bad_values(overrides, message):
         validate_connection_params(connection_params(**overrides))
 
 
+@pytest.mark.parametrize('name, what, overrides', [
+    ('url', 'No Enterprise Manager URL given', {'url': None}),
+    ('username', 'No user name given', {'username': ''}),
+    ('password', 'No password given', {'password': None}),
+])
+def test_a_missing_value_names_every_place_it_can_be_set(name, what, overrides):
+    with pytest.raises(EMInputError) as caught:
+        validate_connection_params(connection_params(**overrides))
+    message = str(caught.value)
+    assert message.startswith(what)
+    for place in ('the %s option' % name, 'the ansible_vbr_em_%s variable' % name, 'the VEEAM_EM_%s environment variable' % name.upper(),
+                  '%s in the [vbr_enterprise_manager] section of ansible.cfg' % name):
+        assert place in message, (place, message)
+
+
 @pytest.mark.parametrize('version', ['latest', 'v1_7', 'v1_5', 'V1_6', '1_6', 'v1'])
 def test_api_versions(version):
     assert validate_connection_params(connection_params(api_version=version))['api_version'] == version
