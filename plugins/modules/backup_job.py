@@ -29,8 +29,8 @@ description:
     run is returned with RV(changed=false).
   - An action request that may have reached EM is never sent twice. When the connection fails while it is sent, the job's
     runs are read to see whether it took.
-  - A long wait survives the expiry of the EM logon session (15 minutes idle): the client logs on again and finds the run
-    by its ID. Logs on once per task and always logs off, also when the task fails or is interrupted (Ctrl-C).
+  - A long wait survives the expiry of the EM logon session (15 minutes idle), because the client logs on again and finds
+    the run by its ID. Logs on once per task and always logs off, also when the task fails or is interrupted (Ctrl-C).
   - "Run it where EM is reachable and the Python requirements are installed, usually the controller
     (C(hosts: localhost) or C(delegate_to: localhost))."
 author:

@@ -99,12 +99,12 @@ def test_start_finds_the_new_run_and_waits_for_it():
 def test_a_running_job_is_not_started_again_and_check_mode_sends_nothing():
     running = session_entity(guid(11), JOB, '2025-10-12T14:00:01Z', state='Working')
     em = StubEM([JOB], [OLD, running])
-    result, unused, unused = run(em, state='started')
+    result = run(em, state='started')[0]
     assert result['changed'] is False and result['job_session']['id'] == guid(11) and posts(em) == []
     em = StubEM([JOB], [OLD])
-    result, unused, unused = run(em, check_mode=True, state='started', wait=True)
+    result = run(em, check_mode=True, state='started', wait=True)[0]
     assert result['changed'] is True and result['action'] == 'start' and posts(em) == [] and result['job_session'] is None
-    result, unused, unused = run(StubEM([JOB], [OLD]), state='stopped')
+    result = run(StubEM([JOB], [OLD]), state='stopped')[0]
     assert result['changed'] is False and result['job_session']['id'] == guid(10)
 
 
@@ -112,7 +112,7 @@ def test_a_copy_job_is_synced_and_cannot_be_stopped():
     running = session_entity(guid(12), COPY, '2025-10-12T14:00:01Z', state='Working')
     em = StubEM([COPY], [])
     starts(em, [running], [task(state='OperationFinished', success=True, operation='StartJobSync')])
-    result, unused, unused = run(em, name='Offsite Copy', state='started')
+    result = run(em, name='Offsite Copy', state='started')[0]
     assert result['action'] == 'sync' and posts(em)[0].endswith('?action=sync')
     with pytest.raises(EMInputError, match='has no stop action.*its actions are clone, toggleScheduleEnabled, sync'):
         run(StubEM([COPY], [running]), name='Offsite Copy', state='stopped')
@@ -122,7 +122,7 @@ def test_a_scheduled_run_that_made_em_refuse_the_start_is_named():
     em = StubEM([JOB], [OLD])
     scheduled = session_entity(guid(11), JOB, '2025-10-12T13:59:59Z', state='Working')
     starts(em, [scheduled], [task(state='Finished', success=False, message='Job "Nightly" is already running.')])
-    result, warnings, unused = run(em, state='started')
+    result, warnings = run(em, state='started')[:2]
     assert result['changed'] is False and result['job_session']['id'] == guid(11)
     assert [s['id'] for s in result['concurrent_job_sessions']] == [guid(11)]
     assert len(warnings) == 1 and 'most likely by the job\'s schedule' in warnings[0] and 'already running' in warnings[0]
@@ -133,7 +133,7 @@ def test_of_two_new_runs_the_one_after_the_answer_is_taken_and_the_other_named()
     before = session_entity(guid(11), JOB, '2025-10-12T14:00:02Z', state='Working')
     ours = session_entity(guid(12), JOB, '2025-10-12T14:00:10.4Z', state='Working')
     starts(em, [before, ours], [task(state='Finished', success=True)])
-    result, warnings, unused = run(em, state='started')
+    result, warnings = run(em, state='started')[:2]
     assert result['job_session']['id'] == guid(12) and [s['id'] for s in result['concurrent_job_sessions']] == [guid(11)]
     assert 'started before the action was answered' in warnings[0]
 
@@ -160,7 +160,7 @@ def test_a_post_that_may_have_reached_em_is_never_repeated():
         em.sessions.append(new)
         return transport_failure()
     em.on_post = failing
-    result, warnings, unused = run(em, state='started')
+    result, warnings = run(em, state='started')[:2]
     assert len(posts(em)) == 1 and result['job_session']['id'] == guid(11) and 'was not repeated' in warnings[0]
 
 
@@ -168,7 +168,7 @@ def test_a_task_lost_to_a_renewed_logon_is_not_needed_once_the_run_shows():
     em = StubEM([JOB], [OLD])
     new = session_entity(guid(11), JOB, '2025-10-12T14:00:01Z', state='Working')
     starts(em, [new], [EMNotFoundError('Task [task-1] was not found in this logon session.')])
-    result, warnings, unused = run(em, state='started')
+    result, warnings = run(em, state='started')[:2]
     assert result['job_session']['id'] == guid(11) and 'renewed' in warnings[0]
 
 
@@ -193,14 +193,14 @@ def test_retry_needs_a_failed_last_run():
     em = StubEM([JOB], [OLD, failed])
     retry = session_entity(guid(12), JOB, '2025-10-12T14:00:01Z', state='Working', is_retry=True)
     starts(em, [retry], [task(state='Finished', success=True, operation='RetryJob')])
-    result, unused, unused = run(em, state='retried')
+    result = run(em, state='retried')[0]
     assert result['action'] == 'retry' and result['job_session']['is_retry'] is True
     assert posts(em)[0].endswith('?action=retry')
 
 
 def test_schedule_is_read_first_and_toggled_only_when_it_differs():
     em = StubEM([JOB], [])
-    result, unused, unused = run(em, schedule_enabled=True)
+    result = run(em, schedule_enabled=True)[0]
     assert result['changed'] is False and posts(em) == []
 
     def toggle(href):
@@ -209,7 +209,7 @@ def test_schedule_is_read_first_and_toggled_only_when_it_differs():
     JOB_OFF = job_entity(guid(3), 'Weekly')
     em = StubEM([JOB_OFF], [])
     em.on_post = toggle
-    result, unused, unused = run(em, name='Weekly', schedule_enabled=False)
+    result = run(em, name='Weekly', schedule_enabled=False)[0]
     assert result['changed'] is True and result['actions_sent'] == ['toggleScheduleEnabled'] and result['job']['schedule_enabled'] is False
 
 
@@ -217,7 +217,7 @@ def test_an_ambiguous_name_lists_the_backup_servers():
     other = job_entity(guid(4), 'Nightly', server=('7c0e1d2a-0000-4000-8000-000000000001', 'vbr02.example.com'))
     with pytest.raises(EMInputError, match='ambiguous: 2 jobs have it, on the backup servers vbr01.example.com .*, vbr02.example.com'):
         run(StubEM([JOB, other], []), state='started')
-    result, unused, unused = run(StubEM([JOB, other], [OLD]), state='stopped', backup_server_name='VBR02.example.com')
+    result = run(StubEM([JOB, other], [OLD]), state='stopped', backup_server_name='VBR02.example.com')[0]
     assert result['job']['id'] == guid(4)
 
 
