@@ -20,8 +20,8 @@ options:
     elements: str
   job_type:
     description:
-      - 'Only task sessions whose job session has one of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker),
-        V(AgentBackup), V(AgentManagement), V(NasBackup).'
+      - 'Only task sessions whose job session has one of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy),
+        V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup).'
       - The three copy types are backup copy jobs; the others count as primary backups.
     type: list
     elements: str
@@ -37,8 +37,8 @@ options:
     elements: str
   since:
     description:
-      - 'Only task sessions created at or after this time: ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z)), or an age before now in V(s), V(m),
-        V(h), V(d) or V(w), such as V(30m), V(24h) or V(7d). A time without a zone is rejected.'
+      - 'Only task sessions created at or after this time: ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z)), or an age before
+        now in V(s), V(m), V(h), V(d) or V(w), such as V(30m), V(24h) or V(7d). A time without a zone is rejected.'
     type: str
 '''
 
@@ -60,8 +60,8 @@ options:
   vm_name:
     description:
       - Only task sessions of VMs (or other objects) with these names, as EM displays them. Give a YAML list for names with a comma.
-      - Names that match no selected session get a warning; M(vbr.enterprise_manager.backup_task_session_info) also returns them in C(unmatched). The same
-        holds for O(job_name) and O(backup_server_name).
+      - Names that match no selected session get a warning; M(vbr.enterprise_manager.backup_task_session_info) also returns them in
+        C(unmatched). The same holds for O(job_name) and O(backup_server_name).
     type: list
     elements: str
   backup_server_name:
@@ -77,13 +77,15 @@ options:
   filter:
     description:
       - A raw EM query filter for what the other options do not cover, ANDed with them, for example V(TotalSize>1073741824) or V(Reason!="").
-      - Fields such as C(Reason), C(TotalSize), C(EndTime); C(==) C(!=) C(<) C(>) C(<=) C(>=), C(;) for AND, C(,) for OR; strings and times (UTC with Z)
-        in double quotes. A filter EM cannot use fails with EM's message.
+      - Fields such as C(Reason), C(TotalSize), C(EndTime); C(==) C(!=) C(<) C(>) C(<=) C(>=), C(;) for AND, C(,) for OR; strings and
+        times (UTC with Z) in double quotes. A filter EM cannot use fails with EM's message.
     type: str
   latest_per_vm:
     description:
-      - Return only the newest task session of each VM and job type, so that a backup copy that ran after a failed backup never hides the failure.
-      - With O(vm_name) and no O(since), reading stops once every named VM has shown a primary backup session; give O(since) to read the whole window.
+      - Return only the newest task session of each VM and job type, so that a backup copy that ran after a failed backup never hides
+        the failure.
+      - With O(vm_name) and no O(since), reading stops once every named VM has shown a primary backup session; give O(since) to read
+        the whole window.
     type: bool
     default: false
   limit:
@@ -120,10 +122,10 @@ options:
       - restore_point_id
   wait:
     description:
-      - Poll every O(wait_sleep) seconds until no selected task session is V(InProgress) or V(Pending); fail after O(wait_timeout) seconds naming those
-        still running.
-      - 'With O(result), waits until nothing the other options select runs, then applies O(result): O(job_session_id) with O(result=Failed) gives the failures
-        of the whole run. O(id) or O(job_session_id) matching nothing fails.'
+      - Poll every O(wait_sleep) seconds until no selected task session is V(InProgress) or V(Pending); fail after O(wait_timeout) seconds
+        naming those still running.
+      - 'With O(result), waits until nothing the other options select runs, then applies O(result): O(job_session_id) with O(result=Failed)
+        gives the failures of the whole run. O(id) or O(job_session_id) matching nothing fails.'
     type: bool
     default: false
   wait_timeout:
@@ -144,10 +146,10 @@ options:
 options:
   since:
     description:
-      - 'Only task sessions created at or after this time: ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z)), or an age before now in V(s), V(m),
-        V(h), V(d) or V(w), such as V(30m), V(24h) or V(7d). A time without a zone is rejected.'
-      - 'The window of the inventory: a VM (or agent computer) with no task session in it is no host. Keep it longer than O(max_age), or a VM whose last
-        backup is older than O(max_age) drops out of the inventory instead of showing in C(backup_stale).'
+      - 'Only task sessions created at or after this time: ISO 8601 with V(Z) or an offset (V(2025-08-15T06:00:00Z)), or an age before
+        now in V(s), V(m), V(h), V(d) or V(w), such as V(30m), V(24h) or V(7d). A time without a zone is rejected.'
+      - 'The window of the inventory: a VM (or agent computer) with no task session in it is no host. Keep it longer than O(max_age),
+        or a VM whose last backup is older than O(max_age) drops out of the inventory instead of showing in C(backup_stale).'
     type: str
     default: 7d
   job_name:
@@ -158,8 +160,8 @@ options:
   vm_name:
     description:
       - Only task sessions of VMs (or other objects) with these names, as EM displays them. Give a YAML list for names with a comma.
-      - Names that match no selected session get a warning; M(vbr.enterprise_manager.backup_task_session_info) also returns them in C(unmatched). The same
-        holds for O(job_name) and O(backup_server_name).
+      - Names that match no selected session get a warning; M(vbr.enterprise_manager.backup_task_session_info) also returns them in
+        C(unmatched). The same holds for O(job_name) and O(backup_server_name).
     type: list
     elements: str
   backup_server_name:
@@ -169,8 +171,8 @@ options:
     elements: str
   job_type:
     description:
-      - 'Only task sessions whose job session has one of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy), V(ImmediateBackupCopyWorker),
-        V(AgentBackup), V(AgentManagement), V(NasBackup).'
+      - 'Only task sessions whose job session has one of these job types, in any letter case: V(Backup), V(BackupCopy), V(ImmediateBackupCopy),
+        V(ImmediateBackupCopyWorker), V(AgentBackup), V(AgentManagement), V(NasBackup).'
       - The three copy types are backup copy jobs; the others count as primary backups.
     type: list
     elements: str

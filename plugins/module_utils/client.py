@@ -25,7 +25,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.http_errors
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.transport_errors import transport_error
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import BAD_FILTER_RETRIES, refused_filter
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, api_url, query_url, rebase_url
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, api_url, rebase_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import Background, QueryPager
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import excerpt, parse_response
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT
@@ -291,9 +291,6 @@ class EMClient(object):
         """The query service, followed page by page to the end (see QueryPager)."""
         return QueryPager(self, type_name, filter_expr=filter, sort_desc=sort_desc, page_size=page_size, limit=limit, fmt=format,
                           prefetch=prefetch)
-
-    def query_url(self, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, page=1, fmt='Entities'):
-        return query_url(self.base_url, type_name, filter_expr, sort_desc, page_size, page, fmt)
 
     # --- transport with retries -------------------------------------------------------------------
 

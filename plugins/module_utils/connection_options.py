@@ -99,11 +99,6 @@ OPTION_NAMES = tuple(option.name for option in CONNECTION_OPTIONS)
 _BY_NAME = dict((option.name, option) for option in CONNECTION_OPTIONS)
 
 
-def connection_option(name):
-    """The table row of one option."""
-    return _BY_NAME[name]
-
-
 def where_to_set(name):
     """The places a connection option can be set, by their names from its row (for the missing-value messages)."""
     option = _BY_NAME[name]

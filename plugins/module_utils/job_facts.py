@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # EM Job and BackupJobSession entities (canonical dicts of representation.py) -> documented facts with
-# snake_case keys, the actions a job entity offers (its Rel links), and EM Task facts.
+# snake_case keys, the actions a job entity offers (its Rel links), and EM Task facts; the query types Job and
+# BackupJobSession (a job's runs) declared for the reader (em_reader.py).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import guid_from_urn, id_from_href
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list, to_int
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import OrList, QueryType
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import any_of, enum_comparison
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import entity_list, to_int
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import duration_seconds, format_fact_time, parse_em_time
 
 JOB_URN = 'urn:veeam:Job:'
@@ -33,7 +36,7 @@ def to_bool(value):
 
 
 def _link(entity, link_type):
-    for link in as_list(entity.get('Links')):
+    for link in entity_list(entity.get('Links')):
         if isinstance(link, dict) and str(link.get('Type') or '').lower() == link_type.lower():
             return link
     return None
@@ -42,7 +45,7 @@ def _link(entity, link_type):
 def action_links(entity):
     """{action name: href} of the action links of a job entity, in EM's order."""
     found = {}
-    for link in as_list(entity.get('Links')):
+    for link in entity_list(entity.get('Links')):
         if not isinstance(link, dict):
             continue
         name = _ACTION_BY_LOWER.get(str(link.get('Rel') or '').lower())
@@ -126,7 +129,7 @@ def normalize_task(data):
     varies between EM versions and is shown, never interpreted."""
     result = data.get('Result') if isinstance(data.get('Result'), dict) else {}
     related = None
-    for link in as_list(data.get('Links')):
+    for link in entity_list(data.get('Links')):
         if isinstance(link, dict) and str(link.get('Rel') or '').lower() == 'related' and \
                 str(link.get('Type') or '').lower().startswith('backupjobsession'):
             related = id_from_href(link.get('Href'))
@@ -145,3 +148,39 @@ def normalize_task(data):
 def task_done(task_facts):
     """Running -> OperationFinished (done on the backup server) -> Finished (EM collected it)."""
     return str(task_facts.get('state') or '').lower() in ('operationfinished', 'finished')
+
+
+# JobType values of the query type Job; agent and file share jobs are read from their own collections.
+VM_JOB_TYPES = ('Backup', 'BackupCopy', 'ImmediateBackupCopy', 'Replica')
+OTHER_JOB_TYPES = ('AgentBackup', 'NasBackup')
+JOB_TYPES = VM_JOB_TYPES + OTHER_JOB_TYPES
+
+
+def job_terms(selection):
+    """The job types the query type Job covers (the others come from their own collections), and the schedule state."""
+    enabled = selection.get('schedule_enabled')
+    return [any_of([enum_comparison('JobType', kind) for kind in selection.get('job_types') or [] if kind in VM_JOB_TYPES]),
+            'ScheduleEnabled==%s' % ('true' if enabled else 'false') if enabled is not None else '']
+
+
+# (option, fact key, kind, Selection attribute): checked on every row, also on the unfiltered agent and file share
+# job collections (schedule_states: ['true'] or ['false'] for schedule_enabled, compared as text).
+JOB_CRITERIA = (
+    ('name', 'name', 'name', 'job_names'),
+    ('backup_server_name', 'backup_server_name', 'name', 'backup_server_names'),
+    ('job_type', 'job_type', 'enum', 'job_types'),
+    ('schedule_enabled', 'schedule_enabled', 'enum', 'schedule_states'),
+)
+
+
+def job_with_entity(entity):
+    """A job's facts with its entity under `_entity` (its action links; taken off before the facts leave)."""
+    return dict(normalize_job(entity), _entity=entity)
+
+
+JOBS = QueryType('Job', job_with_entity, sort='Name', terms=job_terms, criteria=JOB_CRITERIA, keys=JOB_KEYS,
+                 lists=(OrList('job_names', 'Name', 'name'), OrList('backup_server_names', 'BackupServerName', 'backup_server_name')))
+
+# The runs of jobs, by the job's UID (newest first).
+JOB_RUNS = QueryType('BackupJobSession', normalize_job_session, keys=JOB_SESSION_KEYS,
+                     lists=(OrList('job_uids', 'JobUid', 'job_uid'),))

@@ -8,15 +8,15 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMAuthorizationError, EMInputError, EMNotFoundError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_facts import (
-    COLLECTIONS, JOB_URN, normalize_job, normalize_job_session,
+    COLLECTIONS, JOB_RUNS, JOB_URN, JOBS, OTHER_JOB_TYPES, VM_JOB_TYPES, normalize_job, normalize_job_session,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import all_of, any_of, comparison, enum_comparison
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import entity_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Selection
 
-JOB_QUERY_TYPE = 'Job'
-JOB_SESSION_QUERY_TYPE = 'BackupJobSession'
 ADMIN_ROLE = 'Portal Administrator'
 # Child sessions that share their job's UID but are no run of it (one per computer of an agent job run).
 _CHILD_SESSION_TYPES = ('agentmanagement',)
@@ -30,17 +30,6 @@ def role_error(exc, what='Reading and controlling jobs'):
              'VMs (vbr.enterprise_manager.quick_backup).', status=exc.status, url=exc.url, em_message=exc.em_message)
 
 
-def read_query(client, type_name, filter_text, sort_desc=None, limit=None, page_size=100):
-    """Every entity of a query (or the first `limit`).
-    TO MOVE: onto the collection's one generic reader (issue 20) once it has landed on main; QueryPager until then."""
-    return list(client.query(type_name, filter=filter_text or None, sort_desc=sort_desc, page_size=page_size, limit=limit))
-
-
-def _same_name(left, right):
-    """EM's SQL Server collation: any letter case, trailing spaces ignored."""
-    return str(left or '').rstrip().casefold() == str(right or '').rstrip().casefold()
-
-
 def _collection_entities(client, collection):
     """The entities of /agents/jobs or /nas/jobs; none when this EM does not serve the collection (404)."""
     try:
@@ -51,51 +40,34 @@ def _collection_entities(client, collection):
     for key, value in data.items():
         # JSON wraps the list ({"AgentJobs": [...]}); XML gives the repeated element (<AgentJobs><AgentJob/>...)
         if key.lower().rstrip('s') in ('agentjob', 'nasjob', 'job', 'agentbackupjob', 'filesharejob'):
-            return as_list(value)
+            return entity_list(value)
     return []
 
 
-# JobType values of the query type Job; agent and file share jobs are read from their own collections.
-VM_JOB_TYPES = ('Backup', 'BackupCopy', 'ImmediateBackupCopy', 'Replica')
-OTHER_JOB_TYPES = ('AgentBackup', 'NasBackup')
-JOB_TYPES = VM_JOB_TYPES + OTHER_JOB_TYPES
+def job_selection(names=(), backup_server_names=(), job_types=(), schedule_enabled=None):
+    """The Selection find_jobs reads (canonical values: job_info.JOB_SELECTION builds it from the module's options)."""
+    return Selection({'job_names': list(names), 'backup_server_names': list(backup_server_names), 'job_types': list(job_types),
+                      'schedule_enabled': schedule_enabled,
+                      'schedule_states': [] if schedule_enabled is None else [str(bool(schedule_enabled)).lower()]})
 
 
-def find_jobs(client, names=None, backup_server_names=None, job_types=None, schedule_enabled=None):
-    """Job facts of the jobs selected by name, backup server, job type (canonical spellings) and schedule state
-    (all jobs when none is given), each with an `_entity` key holding its entity."""
-    names = [n for n in (names or []) if n]
-    servers = [n for n in (backup_server_names or []) if n]
-    job_types = list(job_types or [])
-    vm_types = [kind for kind in job_types if kind in VM_JOB_TYPES]
-    terms = [any_of([comparison('Name', '==', name) for name in names]),
-             any_of([comparison('BackupServerName', '==', name) for name in servers]),
-             any_of([enum_comparison('JobType', kind) for kind in vm_types])]
-    if schedule_enabled is not None:
-        terms.append('ScheduleEnabled==%s' % ('true' if schedule_enabled else 'false'))
-    entities = []
+def find_jobs(client, selection):
+    """Job facts of the jobs of selection (job_names, backup_server_names, job_types, schedule_enabled: all jobs
+    when none is given), each with an `_entity` key holding its entity. The query type Job covers the VM jobs;
+    agent and file share jobs come from their own collections, which EM does not filter: the same checks select them."""
+    job_types = selection.job_types
+    found = []
     try:
-        if vm_types or not job_types:
-            entities.extend((entity, 'jobs') for entity in read_query(client, JOB_QUERY_TYPE, all_of(terms), sort_desc='Name'))
+        if not job_types or set(job_types) & set(VM_JOB_TYPES):
+            with checked_answers(client, ('the options of the job selection', ''), noun='job') as check:
+                found.extend(read(client, JOBS, selection, accepts=check.bind(JOBS.checks(selection)), page_size=100))
         if not job_types or set(job_types) & set(OTHER_JOB_TYPES):
+            checks = JOBS.checks(selection)
             for collection in COLLECTIONS[1:]:
-                entities.extend((entity, collection) for entity in _collection_entities(client, collection))
+                jobs = (dict(normalize_job(entity, collection), _entity=entity) for entity in _collection_entities(client, collection))
+                found.extend(facts for facts in jobs if all(check.matches(facts) for check in checks))
     except EMAuthorizationError as exc:
         raise role_error(exc)
-    found = []
-    for entity, collection in entities:
-        facts = normalize_job(entity, collection)
-        # checked here too: EM may split a quoted value, and the other collections are not filtered by EM
-        if names and not any(_same_name(facts['name'], name) for name in names):
-            continue
-        if servers and not any(_same_name(facts['backup_server_name'], name) for name in servers):
-            continue
-        if job_types and facts['job_type'] not in job_types:
-            continue
-        if schedule_enabled is not None and facts['schedule_enabled'] is not schedule_enabled:
-            continue
-        facts['_entity'] = entity
-        found.append(facts)
     return found
 
 
@@ -117,7 +89,7 @@ def one_job(client, name=None, backup_server_name=None, job_id=None):
     """(facts, entity) of exactly one job, by id or by name (+ backup server)."""
     if job_id:
         return job_by_id(client, job_id)
-    found = find_jobs(client, [name], [backup_server_name] if backup_server_name else None)
+    found = find_jobs(client, job_selection([name], [backup_server_name] if backup_server_name else []))
     if not found:
         where = ' on backup server %s' % backup_server_name if backup_server_name else ''
         raise EMNotFoundError('Enterprise Manager knows no job named %r%s.' % (name, where),
@@ -133,9 +105,8 @@ def one_job(client, name=None, backup_server_name=None, job_id=None):
 
 def recent_sessions(client, job, count=10):
     """The newest `count` runs of a job (job session facts, newest first)."""
-    text = comparison('JobUid', '==', job['uid'] or JOB_URN + job['id'])
-    sessions = [normalize_job_session(entity)
-                for entity in read_query(client, JOB_SESSION_QUERY_TYPE, text, sort_desc='CreationTime', limit=count, page_size=count + 1)]
+    selection = Selection({'job_uids': [job['uid'] or JOB_URN + job['id']]})
+    sessions = read(client, JOB_RUNS, selection, limit=count, page_size=count + 1)
     return [s for s in sessions if str(s.get('job_type') or '').lower() not in _CHILD_SESSION_TYPES]
 
 

@@ -9,11 +9,11 @@ __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_facts import is_finished
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_lookup import job_session, read_query
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import comparison
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
-
-TASK_SESSION_QUERY_TYPE = 'BackupTaskSession'
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import JOB_SESSION_URN
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_lookup import job_session
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Selection
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
 
 
 def follow_run(client, session, wait_timeout, wait_sleep, sleep, clock):
@@ -32,12 +32,8 @@ def follow_run(client, session, wait_timeout, wait_sleep, sleep, clock):
 
 
 def run_task_sessions(client, session):
-    """The task sessions of a job session (newest first), as backup_task_session_info's facts; job_type and
-    is_retry are the job session's."""
-    text = comparison('JobSessionUid', '==', session['uid'] or 'urn:veeam:BackupJobSession:%s' % session['id'])
-    facts = []
-    for entity in read_query(client, TASK_SESSION_QUERY_TYPE, text, sort_desc='CreationTime'):
-        item = normalize_task_session(entity)
-        item['job_type'], item['is_retry'] = session.get('job_type'), session.get('is_retry')
-        facts.append(item)
-    return facts
+    """The task sessions of a job session (newest first), as backup_task_session_info returns them (times as
+    text: they leave the collection in the module's result); job_type and is_retry are the job session's."""
+    selection = Selection({'job_session_uids': [session['uid'] or JOB_SESSION_URN + session['id']]})
+    return [TASK_SESSIONS.export(dict(item, job_type=session.get('job_type'), is_retry=session.get('is_retry')))
+            for item in read(client, TASK_SESSIONS, selection)]

@@ -8,13 +8,13 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import id_from_href
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import any_of, chunk_by_length, comparison
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
-
-TASK_SESSION_QUERY_TYPE = 'BackupTaskSession'
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import entity_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Selection
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
 
 
 class Target(object):
@@ -44,23 +44,24 @@ def _fold(name):
 
 
 def resolve_names(client, names):
-    """Targets for VM names, from the newest task session of each that carries a VmUid."""
+    """Targets for VM names, from the newest task session of each that carries a VmUid (read newest first; a
+    query of some names stops at the end of the page on which each of them was resolved)."""
     targets = dict((_fold(name), Target(name)) for name in names)
     missing = set(targets)
+    selection = Selection({'vm_names': sorted(set(names))})
 
-    def make_filter(group):
-        return any_of([comparison('VmDisplayName', '==', name) for name in group])
-    for group in chunk_by_length(sorted(set(names)), make_filter):
-        # TO MOVE: onto the collection's one generic reader (issue 20) once it has landed on main; QueryPager until then.
-        for entity in client.query(TASK_SESSION_QUERY_TYPE, filter=make_filter(group), sort_desc='CreationTime'):
-            facts = normalize_task_session(entity)
+    def stop(chunk):
+        asked = set(_fold(name) for name in chunk.lists['vm_names'])
+        return lambda batch: not missing & asked
+
+    with checked_answers(client, ('the VM names', '')) as check:
+        for facts in read(client, TASK_SESSIONS, selection, accepts=check.bind(TASK_SESSIONS.checks(selection)), stop=stop,
+                          keep=('id', 'vm_name', 'vm_uid', 'backup_server_id', 'backup_server_name')):
             key = _fold(facts['vm_name'])
             if key in missing and facts['vm_uid']:
                 target = targets[key]
                 target.vm_ref, target.server_id, target.server_name = facts['vm_uid'], facts['backup_server_id'], facts['backup_server_name']
                 missing.discard(key)
-            if not missing & set(_fold(name) for name in group):
-                break  # every VM of this group is resolved: no need to read its older history
     for key in missing:
         targets[key].error = ('Enterprise Manager has no task session of a VM named %r with a VM reference (VmUid), so its '
                               'hierarchy reference is not known. Give it in vm_refs, with backup_server_name.' % targets[key].name)
@@ -74,7 +75,7 @@ def backup_servers(client):
     servers = []
     for key, value in (data.items() if isinstance(data, dict) else []):
         if key.lower() in ('backupserver', 'backupservers'):
-            for item in as_list(value):
+            for item in entity_list(value):
                 servers.append((id_from_href(item.get('Href')), item.get('Name')))
     return servers
 

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # The task session selection options, one row each (the Option shape is in option_table.py). The rows
-# produce the module argument spec, the defaults of prepare_criteria() (task_session_search.py), the
-# lookup's narrowing options and the `selection` doc fragment (written by tools/option_docs.py).
-# The values are checked by prepare_criteria(), not here.
+# produce the module argument spec, the defaults and the options of every task session Selection (module,
+# lookup, inventory, EDA source: task_session_selection.py converts them) and the `selection` doc fragment
+# (written by tools/option_docs.py). The values are checked when a Selection is built, not here.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)

@@ -17,8 +17,8 @@ description:
     knows, enables or disables its schedule, and with O(wait=true) follows the run until it ends and returns it with its
     task sessions, as M(vbr.enterprise_manager.backup_task_session_info) returns them.
   - The job is found by O(name) (with O(backup_server_name) when several backup servers have a job of that name) or by O(id).
-  - Idempotent. O(state=started) on a job that runs returns that run with RV(changed=false) (unless O(force=true));
-    O(state=stopped) on a job that does not run is RV(changed=false); O(schedule_enabled) reads the schedule first and
+  - Idempotent. O(state=started) on a job that runs returns that run with C(changed=false) (unless O(force=true));
+    O(state=stopped) on a job that does not run is C(changed=false); O(schedule_enabled) reads the schedule first and
     toggles it only when it differs (EM's action is a toggle).
   - Every action is sent through the job's own action link, so the actions a job has are the ones EM offers for it. A
     backup copy job has no start action and starts with EM's sync action; it has no stop or retry action through EM.
@@ -26,7 +26,7 @@ description:
     module finds the run itself among the job's runs (job sessions) that did not exist before the action, by EM's clock.
     A run that started before the action was answered (most likely by the job's schedule) is named in a warning and in
     RV(concurrent_job_sessions), not taken silently; when EM refused the start because such a run had just begun, that
-    run is returned with RV(changed=false).
+    run is returned with C(changed=false).
   - An action request that may have reached EM is never sent twice. When the connection fails while it is sent, the job's
     runs are read to see whether it took.
   - A long wait survives the expiry of the EM logon session (15 minutes idle), because the client logs on again and finds
@@ -56,16 +56,16 @@ options:
     type: str
   id:
     description:
-      - ID of the job, as a GUID or as its UID V(urn:veeam:Job:<GUID>) (RV(job.id) of
+      - ID of the job, as a GUID or as its UID V(urn:veeam:Job:<GUID>) (RV(vbr.enterprise_manager.backup_job_info#module:jobs[].id) of
         M(vbr.enterprise_manager.backup_job_info)).
     type: str
   state:
     description:
       - V(started) runs the job (a backup copy job is synced); a job that runs already is left alone
-        (RV(changed=false)) unless O(force=true).
-      - V(stopped) stops the job's running run; a job that does not run is RV(changed=false).
+        (C(changed=false)) unless O(force=true).
+      - V(stopped) stops the job's running run; a job that does not run is C(changed=false).
       - V(retried) retries the job's last run, which must have ended with V(Failed) (EM retries only such a run);
-        a retry that runs already is RV(changed=false).
+        a retry that runs already is C(changed=false).
       - Omit it to only change O(schedule_enabled).
     type: str
     choices: [started, stopped, retried]
@@ -119,7 +119,7 @@ attributes:
     support: none
   check_mode:
     support: full
-    details: Reads the job and its runs and reports what it would do (RV(changed), RV(action)); it sends no action.
+    details: Reads the job and its runs and reports what it would do (C(changed), RV(action)); it sends no action.
   diff_mode:
     support: none
   platform:
@@ -206,8 +206,8 @@ actions_sent:
   sample: [toggleScheduleEnabled, start]
 task:
   description:
-    - The EM task of the last action sent (null when none was sent). RV(task.success) only says whether EM triggered the
-      action, not how the run went. RV(task.message) is EM's text, which differs between EM versions.
+    - The EM task of the last action sent (null when none was sent). Its C(success) only says whether EM triggered the
+      action, not how the run went. Its C(message) is EM's text, which differs between EM versions.
   returned: always
   type: dict
   sample: {id: task-1, state: Finished, operation: StartJob, success: true, message: 'Job "SQL Nightly" triggered to start.'}
@@ -222,7 +222,9 @@ job_session:
   type: dict
   contains:
     id:
-      description: Job session ID (GUID), for M(vbr.enterprise_manager.backup_task_session_info)'s O(vbr.enterprise_manager.backup_task_session_info#module:job_session_id).
+      description:
+        - Job session ID (GUID), for M(vbr.enterprise_manager.backup_task_session_info)'s
+          O(vbr.enterprise_manager.backup_task_session_info#module:job_session_id).
       type: str
     uid:
       description: Job session UID.

@@ -208,10 +208,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_facts import JOB_URN
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_info import select_jobs
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_info import JOB_SELECTION, select_jobs
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 SELECTION = ('name', 'backup_server_name', 'job_type', 'schedule_enabled')
@@ -219,12 +218,8 @@ SELECTION = ('name', 'backup_server_name', 'job_type', 'schedule_enabled')
 
 def argument_spec():
     spec = connection_argument_spec()
+    spec.update(JOB_SELECTION.argument_spec())
     spec.update(
-        name=dict(type='list', elements='str'),
-        backup_server_name=dict(type='list', elements='str'),
-        id=dict(type='list', elements='str'),
-        job_type=dict(type='list', elements='str'),
-        schedule_enabled=dict(type='bool'),
         last_session=dict(type='bool', default=True),
         objects=dict(type='bool', default=False),
     )
@@ -241,11 +236,10 @@ def main():
     jobs = []
     log = [] if module._verbosity >= 3 else None
     try:
-        params = dict(module.params)
-        params['id'] = [parse_object_id(value, JOB_URN, 'id') for value in params.get('id') or []]
+        selection = build_selection(JOB_SELECTION, module.params, validated=True)
         client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
         with client:
-            jobs = select_jobs(client, params)
+            jobs = select_jobs(client, selection, module.params['last_session'], module.params['objects'])
     except EMError as exc:
         error = exc
     for warning in client.warnings if client is not None else []:

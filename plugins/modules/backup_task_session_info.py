@@ -247,7 +247,9 @@ backup_task_sessions:
       type: str
       sample: Completed
     result:
-      description: V(Success), V(Warning) or V(Failed) once the task has ended; the string V(None) (as EM sends it) while it runs; other values are passed through.
+      description:
+        - V(Success), V(Warning) or V(Failed) once the task has ended; the string V(None) (as EM sends it) while it runs.
+        - Other values are passed through.
       type: str
       sample: Success
     reason:
@@ -322,10 +324,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
-    prepare_criteria,
-    search_task_sessions,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 
@@ -345,7 +345,8 @@ def main():
     # at -vvv one line per EM request, for the action plugin to show (a module cannot print)
     log = [] if module._verbosity >= 3 else None
     try:
-        search = prepare_criteria(module.params)  # bad options fail here, before any request
+        # AnsibleModule checked the types and choices; the rest fails here, before any request
+        search = task_session_selection(module.params, validated=True)
         client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
         with client:
             result = search_task_sessions(client, search)

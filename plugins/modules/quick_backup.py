@@ -95,7 +95,7 @@ attributes:
     support: none
   check_mode:
     support: full
-    details: Resolves the VMs and reports which would be quick-backed-up (RV(changed)); it sends no quick backup.
+    details: Resolves the VMs and reports which would be quick-backed-up (C(changed)); it sends no quick backup.
   diff_mode:
     support: none
   platform:
@@ -263,8 +263,8 @@ def main():
     if error is not None:
         module.fail_json(**dict(error.fail_json_kwargs(), **extra))
     for name in result['failed_vms']:
-        module.warn('Quick backup of %s: %s' % (name, result['vms'][name]['error'] or 'the run ended with Failed (%s)'
-                                               % result['vms'][name]['reason']))
+        vm = result['vms'][name]
+        module.warn('Quick backup of %s: %s' % (name, vm['error'] or 'the run ended with Failed (%s)' % vm['reason']))
     bad = [name for name, vm in result['vms'].items()
            if (vm['result'] in params['fail_on']) or ('Failed' in params['fail_on'] and vm['error'])]
     if bad:

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# The action plugin of a module that talks to EM (backup_job, backup_job_info, ...): on the controller, fills the
+# The action plugin of every module that talks to EM (backup_task_session_info, restore_point_info, ...): on the controller, fills the
 # module's unset connection options from the ansible_vbr_em_* variables, the controller's VEEAM_EM_* environment
 # and ansible.cfg (module_connection.py), runs the module, and shows at -vvv where each option came from and the
 # module's request log. A plugin subclasses ModuleAction and names its module in MODULE.

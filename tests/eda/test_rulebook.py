@@ -132,9 +132,8 @@ def test_the_example_rulebook_reacts_once_per_failed_session_and_logs_off(eda_to
 
 
 def test_a_source_that_cannot_log_on_says_so_in_one_line_without_stack_frames(eda_tools, installed_collection, tmp_path):
-    rulebook = [{'name': 'Wrong password', 'hosts': 'all',
-                 'sources': [{'vbr.enterprise_manager.task_sessions': {'url': '{{ url }}', 'username': EM_USERNAME,
-                                                                      'password': 'not-the-password'}}],
+    source = {'url': '{{ url }}', 'username': EM_USERNAME, 'password': 'not-the-password'}
+    rulebook = [{'name': 'Wrong password', 'hosts': 'all', 'sources': [{'vbr.enterprise_manager.task_sessions': source}],
                  'rules': [{'name': 'Never', 'condition': 'event.vbr_em is defined', 'action': {'debug': None}}]}]
     (tmp_path / 'rulebook.yml').write_text(yaml.safe_dump(rulebook, sort_keys=False), encoding='utf-8')
     (tmp_path / 'inventory.ini').write_text('localhost ansible_connection=local\n', encoding='utf-8')

@@ -12,6 +12,7 @@ from . import jobs_resources as res
 from .errors import ApiError
 from .jobs_control import VM_JOB_TYPES, ActionRefused
 from .query_fields import QUERY_TYPES, Field, QueryType
+from .query_service import QUERY_TYPES as query_service_types
 from .resources import job_session_ref
 
 ADMIN = 'PortalAdministrator'
@@ -221,4 +222,5 @@ def register(query_service, control):
                 route.methods['POST'] = quick_backup
         core.QUERY_HANDLERS['Job'] = query_jobs
     QUERY_TYPES[JOB.name.lower()] = JOB
+    query_service_types[JOB.name.lower()] = JOB  # the query service's own table (it adds the restore point types)
     query_service.sources[JOB.name.lower()] = control.vm_jobs

@@ -20,6 +20,8 @@ import yaml
 from ansible_collections.vbr.enterprise_manager.extensions.eda.plugins.event_source import task_sessions as source
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import CONNECTION_OPTIONS, OPTION_NAMES
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.source_options import SOURCE_SELECTION
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import defaults
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMAuthenticationError, EMInputError
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
@@ -456,5 +458,5 @@ def test_the_documented_arguments_are_the_connection_table_and_the_source_defaul
             (option.type, option.default, list(option.choices) if option.choices else None), option.name
         assert option.env in ' '.join(documented['description']), option.name
     selection = set(options) - set(OPTION_NAMES)
-    assert selection == set(session_poller.SOURCE_DEFAULTS)
-    assert dict((name, options[name].get('default')) for name in selection) == session_poller.SOURCE_DEFAULTS
+    assert selection == set(SOURCE_SELECTION.names)
+    assert dict((name, options[name].get('default')) for name in selection) == defaults(SOURCE_SELECTION.options)

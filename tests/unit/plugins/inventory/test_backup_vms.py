@@ -117,7 +117,7 @@ def test_a_misnamed_file_of_this_plugin_is_told_the_names_it_accepts(plugin, tmp
         assert plugin.verify_file(str(tmp_path / name)) is False
     assert plugin.warnings.lines == [
         'The inventory source %s names the plugin vbr.enterprise_manager.backup_vms, which reads only files whose names end in '
-        'backup_vms.yml or backup_vms.yaml: rename it, for example to %s.backup_vms.yml.' % (tmp_path / stem, stem.split('.')[0])
+        'backup_vms.yml or backup_vms.yaml: rename it, for example to %s.backup_vms.yml.' % (tmp_path / stem, stem.split('.', maxsplit=1)[0])
         for stem in ('em.yml', 'inv.yaml')]
 
 

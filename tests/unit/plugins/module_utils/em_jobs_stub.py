@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMConnectionError, EMNotFoundError
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.fake_query_client import FakePager
 
 EM = 'https://em.example.com:9398'
 SERVER = ('3b1c7f5e-a08d-4e62-9c47-d2f6a1e85b09', 'vbr01.example.com')
@@ -50,6 +53,7 @@ class StubEM(object):
         self.sessions = list(sessions)
         self.em_date = em_date
         self.requests = []
+        self.warnings = []
         self.on_post = None
         self.task = None
         self.task_reads = []  # successive answers to GET of the task (dicts, or an exception to raise)
@@ -61,14 +65,15 @@ class StubEM(object):
     def query(self, type_name, filter=None, sort_desc=None, page_size=100, limit=None, **unused):
         self._log('GET', 'query %s %s' % (type_name, filter))
         if type_name == 'Job':
-            return list(self.jobs)
+            names = re.findall(r'Name=="([^"]*)"', filter or '')
+            return FakePager([job for job in self.jobs if not names or job['Name'] in names], page_size, None)
         if type_name == 'BackupJobSession':
             if self.on_read is not None:
                 self.on_read(self)
             uid = filter.split('==', 1)[1].strip('"')
             found = sorted((s for s in self.sessions if s['JobUid'] == uid), key=lambda s: s['CreationTimeUTC'], reverse=True)
-            return found[:limit] if limit else found
-        return []
+            return FakePager(found, page_size, limit)
+        return FakePager([], page_size, None)
 
     def get(self, path, what=None, then=None):
         self._log('GET', path)
@@ -88,7 +93,7 @@ class StubEM(object):
                 return item
         raise EMNotFoundError('unknown %s' % path)
 
-    def request(self, method, href, what=None):
+    def request(self, method, href, what=None, body=None, content_type=None):
         self._log(method, href)
         answer = self.on_post(href)
         if isinstance(answer, Exception):
