@@ -57,7 +57,7 @@ options:
     type: str
   wait:
     description:
-      - Follow each VM's run until it has ended, then return the VM's result (RV(vms[].result)).
+      - Follow each VM's run until it has ended, then return the VM's result (C(result) of its entry in RV(vms)).
       - Without it the task returns once each VM's run shows in EM; RV(succeeded_vms) is then empty and RV(started_vms) lists them.
     type: bool
     default: true
@@ -179,7 +179,7 @@ succeeded_vms:
   elements: str
 failed_vms:
   description:
-    - VMs whose run failed, or which could not be quick-backed-up or followed (see RV(vms[].error)).
+    - VMs whose run failed, or which could not be quick-backed-up or followed (see C(error) of their entries in RV(vms)).
     - Not named C(failed), which Ansible reserves for the task's own outcome.
   returned: always
   type: list
