@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import validate_connection_params
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import logon_session_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
-    EMConnectionError, EMError, EMInputError, EMProtocolError, IDLE_EXPIRY, SESSION_EXPIRES, redact, shorten,
+    EMConnectionError, EMError, EMInputError, EMProtocolError, IDLE_EXPIRY, NOT_EM_HINT, SESSION_EXPIRES, redact, shorten,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.http_errors import (
     after_retries, error_text, logon_error, plain_http_hint, retry_after, safe_url, status_error,
@@ -81,6 +81,7 @@ class EMClient(object):
         self.warnings = []
         self._timed_out = False  # a read timeout happened: EM is stalled, the logoff tries once
         self._background = None  # the one request running in a thread (a prefetched page), if any
+        self.em_date = None  # the Date header of EM's last answer: EM's clock (job runs are found by it)
         self.stats = {'requests': 0, 'logons': 0, 'logoffs': 0, 'relogons': 0, 'retries': 0, 'pages': 0,
                       'by_method': {}}
         self._http = self._session(adapter)
@@ -203,6 +204,12 @@ class EMClient(object):
 
     # --- requests -----------------------------------------------------------------------------------
 
+    def request(self, method, path, what=None, body=None, content_type=None):
+        """Send an authenticated request (body: of content_type) and return the parsed Document (2xx) or raise an EMError."""
+        self.settle()
+        url = self.url(path)
+        return self._document(self._exchange(method, url, body, content_type), method, url, what)
+
     def prefetch(self, url):
         """Start GET url in a background thread (the transport only) while the caller works on what it has;
         get(url) then parses the answer and raises its errors in the caller's thread. Waiting for EM
@@ -218,25 +225,28 @@ class EMClient(object):
         if background is not None:
             background.wait()
 
-    def _exchange(self, method, url):
+    def _exchange(self, method, url, body=None, content_type=None):
         """The response to an authenticated request: logs on first if needed, and once more (repeating the
         request once) when the logon session expired."""
         if not self.logged_on:
             self.logon()
-        response = self._send_authenticated(method, url)
+        response = self._send_authenticated(method, url, body=body, content_type=content_type)
         if response.status_code == 401:
             # The logon session expired (15 minutes idle): log on again once, repeat once.
             self.stats['relogons'] += 1
             self._token = None
             self._session_id = None
             self.logon()
-            response = self._send_authenticated(method, url, note='after re-logon %d' % self.stats['relogons'])
+            response = self._send_authenticated(method, url, 'after re-logon %d' % self.stats['relogons'], body, content_type)
+        self.em_date = response.headers.get('Date') or self.em_date
         return response
 
-    def _send_authenticated(self, method, url, note=None):
+    def _send_authenticated(self, method, url, note=None, body=None, content_type=None):
         read = method == 'GET'  # only reads are repeated after a failure
         headers = {TOKEN_HEADER: self._token, 'Accept': ACCEPT[self.response_format]}
-        return self._send(method, url, headers, retry_exceptions=read, retry_statuses=RETRY_STATUSES if read else (), note=note)
+        if content_type:
+            headers['Content-Type'] = content_type
+        return self._send(method, url, headers, retry_exceptions=read, retry_statuses=RETRY_STATUSES if read else (), note=note, body=body)
 
     def _document(self, response, method, url, what=None):
         """The parsed Document of a 2xx response, or the EMError its status means."""
@@ -262,6 +272,20 @@ class EMClient(object):
             self.prefetch(then)
         return self._document(response, 'GET', url, what)
 
+    def get_entity(self, path, entity_type=None):
+        """The entity representation of one resource (adds format=Entity), as a canonical dict.
+        With entity_type (e.g. 'BackupTaskSession'), an answer of another type is an EMProtocolError."""
+        if 'format=' not in path.lower():
+            path += ('&' if '?' in path else '?') + 'format=Entity'
+        doc = self.get(path, what='entity')
+        if entity_type is not None:
+            found = doc.root if doc.root is not None else doc.data.get('Type')
+            if str(found or '').lower() != entity_type.lower():
+                raise EMProtocolError('Enterprise Manager answered %s with %s instead of a %s.'
+                                      % (self.safe_url(self.url(path)), '<%s>' % found if doc.root else 'JSON of type %r' % found,
+                                         entity_type), hint=NOT_EM_HINT)
+        return doc.data
+
     def query(self, type_name, filter=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None,
               format='Entities', prefetch=False):
         """The query service, followed page by page to the end (see QueryPager)."""
@@ -270,12 +294,12 @@ class EMClient(object):
 
     # --- transport with retries -------------------------------------------------------------------
 
-    def _send(self, method, url, headers, retry_exceptions=True, retry_statuses=RETRY_STATUSES, note=None):
+    def _send(self, method, url, headers, retry_exceptions=True, retry_statuses=RETRY_STATUSES, note=None, body=None):
         """One request, repeated with exponential backoff on transient failures up to `retries` times.
         Returns the final response (any status) or raises an EMError for transport failures.
         note: said in the request's log line (a re-logon); each repetition's line says which retry it is."""
         attempt = 0
-        response, failure = self._attempt(method, url, headers, note)
+        response, failure = self._attempt(method, url, headers, note, body)
         while self._repeat(url, response, attempt, retry_exceptions, retry_statuses):
             delay = min(self.backoff_base * (2 ** attempt), self.backoff_max)
             if response is not None:
@@ -284,7 +308,7 @@ class EMClient(object):
             self.stats['retries'] += 1
             self._sleep(delay)
             retry = 'retry %d of %d' % (attempt, self.retries)
-            response, failure = self._attempt(method, url, headers, '%s, %s' % (note, retry) if note else retry)
+            response, failure = self._attempt(method, url, headers, '%s, %s' % (note, retry) if note else retry, body)
         if failure is not None:
             raise failure
         response.em_retries = attempt  # for messages: how often it was repeated
@@ -299,7 +323,7 @@ class EMClient(object):
         # a filter EM cannot use is no outage: repeated once (it may have been a passing fault after all)
         return response.status_code in retry_statuses and (attempt < BAD_FILTER_RETRIES or not refused_filter(url, response))
 
-    def _attempt(self, method, url, headers, note=None):
+    def _attempt(self, method, url, headers, note=None, body=None):
         """(response, None), or (None, error) for a failure worth a retry; other failures raise."""
         self.stats['requests'] += 1
         self.stats['by_method'][method] = self.stats['by_method'].get(method, 0) + 1
@@ -310,7 +334,7 @@ class EMClient(object):
             with warnings.catch_warnings():
                 # the validate_certs=false warning is given once, by the module, not per request
                 warnings.simplefilter('ignore')
-                response = self._http.request(method, url, headers=headers, timeout=(self.timeout, self.timeout),
+                response = self._http.request(method, url, headers=headers, data=body, timeout=(self.timeout, self.timeout),
                                               verify=self.verify, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             failure, retryable = transport_error(exc, method, url, self.settings, self._secrets)

@@ -77,6 +77,8 @@ def parse_args(argv=None):
                         help='silently cap the query pageSize at N; PagingInfo PageSize tells the size applied (default 0: no cap)')
     parser.add_argument('--bad-filter-status', type=int, choices=[400, 500], default=400,
                         help='HTTP status of the answer to a filter that cannot be parsed (default 400)')
+    parser.add_argument('--job-run-seconds', type=_non_negative_float, default=2.0,
+                        help='how long a job run started through the API takes (default 2; see POST /__simulator/job-plan)')
     parser.add_argument('--tls-dir', help='serve HTTPS; write ca.pem, server.pem, server-key.pem and other-ca.pem here')
     parser.add_argument('--tls-tool', choices=['auto', 'cryptography', 'openssl'], default='auto', help='how to make the certificates')
     parser.add_argument('--json-keys', choices=['pascal', 'camel'], default='pascal', help='JSON key style: EM 12 (pascal) or EM 13 (camel)')
@@ -122,7 +124,7 @@ def main(argv=None):
                        args.latency_ms, args.faults_on_auth)
     sim = Simulator(dataset, accounts, SessionStore(args.idle_timeout, args.expire_after_requests), faults, Stats(),
                     camel=args.json_keys == 'camel', log_requests=args.log_requests, max_page_size=args.max_page_size,
-                    bad_filter_status=args.bad_filter_status)
+                    bad_filter_status=args.bad_filter_status, job_run_seconds=args.job_run_seconds)
     server = SimulatorServer((args.host, args.port), sim, context)
     stopping = threading.Event()
 

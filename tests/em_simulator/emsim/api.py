@@ -28,6 +28,7 @@ class Request:
         self.json = 'application/json' in (headers.get('Accept') or '').lower()
         self.base = base
         self.session = None
+        self.body = b''  # the request body (quick backup reads it)
 
     def param(self, name):
         """First value of a query parameter, its name matched case-insensitively."""
@@ -232,8 +233,14 @@ def backup_server(req, server_id):
     return _ok(req, req.writer().document(resources.backup_server_ref(server, 'EntityRef')))
 
 
+# Query types whose answers other modules build: type name -> handler(req, QueryResult).
+QUERY_HANDLERS = {}
+
+
 def query(req):
     result = req.sim.query.run(req.params)
+    if result.query_type.name in QUERY_HANDLERS:
+        return QUERY_HANDLERS[result.query_type.name](req, result)
     tasks = result.query_type.name == 'BackupTaskSession'
     req.sim.stats.query(result.query_type.name)
     if result.query_type.name in restore_point_api.NODES:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import threading
 
 from .catalog import build_catalog
+from .jobs_api import register as register_jobs
+from .jobs_control import JobControl
 from .live import LiveSessions
 from .query_service import QueryService
 
@@ -13,7 +15,7 @@ class Simulator:
     bad_filter_status: see QueryService."""
 
     def __init__(self, dataset, accounts, sessions, faults, stats, camel=False, log_requests=False, max_page_size=0,
-                 bad_filter_status=400):
+                 bad_filter_status=400, job_run_seconds=2.0):
         if camel:
             dataset.use_em13_names()
         self.dataset = dataset
@@ -25,6 +27,8 @@ class Simulator:
         self.log_requests = log_requests
         self.query = QueryService(dataset, max_page_size=max_page_size, bad_filter_status=bad_filter_status)
         self.live = LiveSessions(dataset)
+        self.jobs = JobControl(dataset, job_run_seconds)  # job actions, tasks, quick backup (jobs_api.py)
+        register_jobs(self.query, self.jobs)
         self.shutdown = None  # set by the server: a callable that stops it
         self._catalog = None
         self._catalog_generation = None

@@ -136,6 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         if sim.faults.latency:
             time.sleep(sim.faults.latency)
         req = api.Request(sim, self.command, path, query, self.headers, self._base())
+        req.body = self.body
         if decision.fail:
             sim.stats.fault(decision.fail)
             response = api.error_response(req, ApiError(503, 'The service is unavailable (simulated fault, request %d).' % decision.number))
@@ -173,6 +174,7 @@ class Handler(BaseHTTPRequestHandler):
             '/__simulator/catalog': ('GET', sim.catalog),
             '/__simulator/shutdown': ('POST', self._shutdown),
             '/__simulator/task-sessions': ('POST', self._new_task_session),
+            '/__simulator/job-plan': ('POST', self._job_plan),
         }
         endpoint = endpoints.get(path.rstrip('/'))
         status = 200
@@ -198,6 +200,13 @@ class Handler(BaseHTTPRequestHandler):
         except (UnicodeDecodeError, ValueError) as exc:
             raise LiveError('The body is not JSON (%s).' % exc)
         return self.server.sim.live.create(body)
+
+    def _job_plan(self):
+        try:
+            body = json.loads(self.body.decode('utf-8')) if self.body.strip() else None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise LiveError('The body is not JSON (%s).' % exc)
+        return self.server.sim.jobs.configure(body)
 
     def _reset(self):
         sim = self.server.sim
