@@ -9,17 +9,18 @@ STEPS ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-venv:  ## create/refresh .venv (newest ansible-core), .venv-oldest and .venv-eda (ansible-rulebook) from the repo's requirement files
+venv:  ## create/refresh .venv (newest ansible-core, nox) and .venv-eda (ansible-rulebook) from the repo's requirement files
 	@tools/venv.sh all
 
-venv-newest:  # .venv only (what make demo needs), not the oldest-core one
+venv-newest:  # .venv only (what make demo needs), not the EDA one
 	@tools/venv.sh newest
 
 sysdeps:  ## install the system packages the tests need (Chromium, a Java 17 runtime for ansible-rulebook) when missing
 	@tools/system-deps.sh
 
-test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE, role, reliability, bench smoke); STEPS="sanity units" for a subset
-	@$(PY) tools/check.py $(STEPS)
+test: venv sysdeps  ## run every gate as a nox session (noxfile.py, antsibull-nox.toml); STEPS="sanity units" for a subset, .venv/bin/nox --list lists them
+	@mkdir -p .build && rm -f .build/nox-report.json && $(PY) -m nox --report .build/nox-report.json $(if $(STEPS),--sessions $(STEPS)); rc=$$?; \
+		$(PY) tools/nox_summary.py .build/nox-report.json || rc=1; exit $$rc
 
 demo: venv-newest  ## build + install the collection, start the EM simulator, run the example playbook, stop it
 	@tools/demo.sh
@@ -31,4 +32,4 @@ docs: venv  ## regenerate docs/plugins/ from the plugin documentation (antsibull
 	@tools/docs.sh
 
 clean:  ## remove build output (keeps the virtual environments)
-	rm -rf .build tests/output importer_result.json
+	rm -rf .build .nox tests/output importer_result.json
