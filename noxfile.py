@@ -190,7 +190,7 @@ def simulator(session):
 @nox.session(python=False, name='install-and-doc')
 def install_and_doc(session):
     """Install the built tarball and read every module, lookup, inventory plugin and role with ansible-doc."""
-    installed, _ = _installed(session)
+    installed = _installed(session)[0]
     env = _env(session, ANSIBLE_COLLECTIONS_PATH=installed)
     for kind in ('modules', 'lookup', 'inventory'):
         for path in sorted(glob.glob(os.path.join(REPO, 'plugins', kind, '*.py'))):
@@ -206,7 +206,7 @@ def install_and_doc(session):
 @nox.session(python=False, name='docs-build')
 def docs_build(session):
     """Build the plugin docs and fail when the committed docs/plugins/ is stale (`make docs` refreshes it)."""
-    installed, _ = _installed(session)
+    installed = _installed(session)[0]
     out = os.path.join(BUILD, 'docs-plugins')
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
