@@ -3,11 +3,12 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 STEPS ?=
+DIST ?= .build/dist
 
-.PHONY: help venv venv-newest sysdeps test check demo docs bench clean
+.PHONY: help venv venv-newest sysdeps test check demo simulator simulator-stop build docs bench clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 venv:  ## create/refresh .venv (newest ansible-core, nox) and .venv-eda (ansible-rulebook) from the repo's requirement files
 	@tools/venv.sh all
@@ -24,6 +25,17 @@ test: venv sysdeps  ## run every gate as a nox session (noxfile.py, antsibull-no
 
 demo: venv-newest  ## build + install the collection, start the EM simulator, run the example playbook, stop it
 	@tools/demo.sh
+
+simulator: venv-newest  ## start the EM simulator in the background (HTTPS) and print its URL, user, CA file and how to stop it
+	@tools/simulator.sh start
+
+simulator-stop:  ## stop the simulator make simulator started
+	@tools/simulator.sh stop
+
+build: venv-newest  ## build the collection tarball into .build/dist/ (DIST=dir for another) and print the command that installs it
+	@mkdir -p $(DIST)
+	@.venv/bin/ansible-galaxy collection build --force --output-path $(DIST)
+	@echo "Install it with: ansible-galaxy collection install $$(ls $(DIST)/vbr-enterprise_manager-*.tar.gz | tail -1)"
 
 bench: venv  ## benchmarks (about 15 minutes): rewrites bench/results.json and docs/performance.md; BENCH_ARGS=--smoke for a quick run
 	@$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 # Does prefetching the next query page pay? Lists every task session of the EM simulator in this
-# process as the info module does (prepare_criteria + search_task_sessions on an EMClient), with the
+# process as the info module does (task_session_selection + search_task_sessions on an EMClient), with the
 # pager's prefetch on and forced off, runs interleaved so drift of the machine hits both alike, best
 # of --runs. Prints a Markdown table (the figures of docs/design.md, "Prefetching the next page").
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -41,7 +41,8 @@ def main(argv=None):
     options = parser.parse_args(argv)
     sys.path.insert(0, collection_root())
     from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client import EMClient
-    from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 
     prefetch = {'on': True}
     query = EMClient.query
@@ -64,7 +65,7 @@ def main(argv=None):
                     prefetch['on'] = mode == 'on'
                     started = time.perf_counter()
                     with EMClient(params) as client:
-                        count = search_task_sessions(client, prepare_criteria(params))['count']
+                        count = search_task_sessions(client, task_session_selection(params))['count']
                     best[mode] = min(best.get(mode, float('inf')), time.perf_counter() - started)
         rows.append((latency, count, best['on'], best['off']))
     print('| sessions | latency | prefetch on | prefetch off | off / on |')

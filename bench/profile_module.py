@@ -67,13 +67,13 @@ class Timers(object):
 def instrument(timers):
     """Wrap the functions of each phase where their callers look them up."""
     from ansible.module_utils import basic
-    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, query_pager, representation, task_session_search
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client, query_pager, representation, task_session, task_session_search
 
     client.EMClient._send = timers.wrap('http', client.EMClient._send)
     query_pager.Background.result = timers.wrap('http', query_pager.Background.result)
     representation.read_xml = timers.wrap('xml_parse', representation.read_xml)
     client.parse_response = timers.wrap('parse_other', client.parse_response)
-    task_session_search.normalize_task_session = timers.wrap('normalise', task_session_search.normalize_task_session)
+    task_session.TASK_SESSIONS.normalise = timers.wrap('normalise', task_session.TASK_SESSIONS.normalise)
     task_session_search._select_once = timers.wrap('select_other', task_session_search._select_once)
     task_session_search.project = timers.wrap('project_summary', task_session_search.project)
     task_session_search.summarize = timers.wrap('project_summary', task_session_search.summarize)

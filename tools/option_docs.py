@@ -11,6 +11,8 @@ specs as static text, so this script writes them:
 - plugins/doc_fragments/selection.py: DOCUMENTATION (the selection options the module and the lookup
   share), MODULE (those of the module alone) and INVENTORY (those of the backup_vms inventory plugin,
   plugins/plugin_utils/inventory_options.py);
+- plugins/doc_fragments/restore_point.py: DOCUMENTATION, the options of the restore_point_info module
+  (plugins/module_utils/restore_point_options.py);
 - the connection block of roles/task_session_report/meta/argument_specs.yml (between its BEGIN/END lines).
 
 Usage: python tools/option_docs.py [--check]   (--check: write nothing, exit 1 when a file is stale)
@@ -58,7 +60,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def to_yaml(data, indent=0):
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=150, default_flow_style=False, allow_unicode=True)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=130, default_flow_style=False, allow_unicode=True)
     return textwrap.indent(text, ' ' * indent)
 
 
@@ -72,6 +74,40 @@ def _inventory_options():
     return inventory_options.INVENTORY_SELECTION_OPTIONS
 
 
+def _restore_point_options():
+    from ansible_collections.vbr.enterprise_manager.plugins.module_utils import restore_point_options
+    return restore_point_options.RESTORE_POINT_OPTIONS
+
+
+def description_lines(option):
+    """The documented description: the table's lines, and where the value falls back to."""
+    lines = list(option.description)
+    if option.env:
+        lines.append('%sFalls back to the E(%s) environment variable.' % ('Required. ' if option.required else '', option.env))
+    elif option.required:
+        lines.append('Required.')
+    return lines
+
+
+def doc_entry(option):
+    """The option's entry in a DOCUMENTATION `options` mapping."""
+    entry = {'description': description_lines(option), 'type': option.type}
+    entry.update(_tables()[1].type_details(option))
+    return entry
+
+
+def plugin_sources(option):
+    """The option's plugin-only sources (env, ini, vars) for the PLUGINS fragment; {} when it has none."""
+    sources = {}
+    if option.env:
+        sources['env'] = [{'name': option.env}]
+    if option.ini:
+        sources['ini'] = [{'section': option.ini[0], 'key': option.ini[1]}]
+    if option.var:
+        sources['vars'] = [{'name': option.var}]
+    return sources
+
+
 def inventory_sources(sources):
     """The plugin sources without `vars`: an inventory source is read before any variable exists."""
     return dict((name, dict((kind, where) for kind, where in entry.items() if kind != 'vars')) for name, entry in sources.items())
@@ -80,11 +116,11 @@ def inventory_sources(sources):
 def fragment_data():
     """{fragment file: [(attribute, comment, {'options': ...})]}: what each doc fragment documents."""
     connection, table, selection = _tables()
-    docs = dict((option.name, table.doc_entry(option)) for option in connection.CONNECTION_OPTIONS)
-    sources = dict((option.name, table.plugin_sources(option)) for option in connection.CONNECTION_OPTIONS)
+    docs = dict((option.name, doc_entry(option)) for option in connection.CONNECTION_OPTIONS)
+    sources = dict((option.name, plugin_sources(option)) for option in connection.CONNECTION_OPTIONS)
 
     def selection_docs(names):
-        return {'options': dict((option.name, table.doc_entry(option)) for option in selection.selection_options(names))}
+        return {'options': dict((option.name, doc_entry(option)) for option in selection.selection_options(names))}
     return {
         'plugins/doc_fragments/connection.py': [
             ('DOCUMENTATION', 'The connection options (modules and plugins): descriptions, types, defaults.', {'options': docs}),
@@ -99,7 +135,11 @@ def fragment_data():
             ('MODULE', 'The selection options of the module alone (vbr.enterprise_manager.selection.module).',
              selection_docs(selection.MODULE_SELECTION_NAMES)),
             ('INVENTORY', 'The selection options of the backup_vms inventory plugin (vbr.enterprise_manager.selection.inventory).',
-             {'options': dict((option.name, table.doc_entry(option)) for option in _inventory_options())}),
+             {'options': dict((option.name, doc_entry(option)) for option in _inventory_options())}),
+        ],
+        'plugins/doc_fragments/restore_point.py': [
+            ('DOCUMENTATION', 'The options of the restore_point_info module (vbr.enterprise_manager.restore_point).',
+             {'options': dict((option.name, doc_entry(option)) for option in _restore_point_options())}),
         ],
     }
 
@@ -109,6 +149,8 @@ _FRAGMENT_TEXT = {
                                             'plugins/module_utils/connection_options.py'),
     'plugins/doc_fragments/selection.py': ('Documentation fragment of the task session selection options.',
                                            'plugins/module_utils/task_session_options.py'),
+    'plugins/doc_fragments/restore_point.py': ('Documentation fragment of the restore point selection options.',
+                                               'plugins/module_utils/restore_point_options.py'),
 }
 
 
@@ -129,7 +171,7 @@ def role_options(prefix=ROLE_PREFIX):
     reference = re.compile(r'O\((%s)([=)])' % names)
     options = {}
     for option in connection.CONNECTION_OPTIONS:
-        entry = table.doc_entry(option)
+        entry = doc_entry(option)
         entry['description'] = [reference.sub(r'O(%s\1\2' % prefix, line) for line in entry['description']]
         if option.no_log:
             entry['no_log'] = True

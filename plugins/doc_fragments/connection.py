@@ -15,16 +15,14 @@ class ModuleDocFragment(object):
 options:
   url:
     description:
-      - URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398).
-      - When no port is given, V(https) uses the EM default port V(9398) and V(http) the legacy port V(9399).
-      - The path may be empty, V(/) or V(/api). User names, passwords, other paths, a query or a fragment are rejected.
-      - Port V(9419) is the separate Veeam Backup & Replication REST API, not Enterprise Manager.
+      - URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398); without a port, V(https) uses V(9398) and
+        V(http) V(9399). The path may only be V(/) or V(/api).
       - Required. Falls back to the E(VEEAM_EM_URL) environment variable.
     type: str
   username:
     description:
-      - Account used to log on to Enterprise Manager, as V(DOMAIN\\user) or V(user@domain); it is sent unchanged.
-      - 'The account needs an EM role: Portal Administrator, Portal User or Restore Operator.'
+      - Account used to log on to Enterprise Manager, as V(DOMAIN\\user) or V(user@domain), with an EM role (Portal Administrator, Portal
+        User or Restore Operator).
       - Required. Falls back to the E(VEEAM_EM_USERNAME) environment variable.
     type: str
   password:
@@ -41,8 +39,8 @@ options:
     default: true
   ca_path:
     description:
-      - PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate.
-      - Used when O(validate_certs=true). When not set, the CA bundle of the Python C(requests) library is used.
+      - PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate. When not set, the CA bundle
+        of the Python C(requests) library is used.
       - Falls back to the E(VEEAM_EM_CA_PATH) environment variable.
     type: path
   timeout:
@@ -53,23 +51,22 @@ options:
     default: 30
   retries:
     description:
-      - How many times a read request is repeated, with exponential backoff, after a transient failure (HTTP 500, 502, 503 or 504, a connection reset, or
-        a read timeout). V(0) disables retries.
-      - Other 4xx answers are never retried; an expired logon session (HTTP 401) leads to one new logon.
+      - How many times a read is repeated, with exponential backoff, after HTTP 500, 502, 503 or 504, a connection reset or a read timeout.
+        V(0) disables retries.
       - Falls back to the E(VEEAM_EM_RETRIES) environment variable.
     type: int
     default: 3
   api_version:
     description:
-      - 'EM REST API version to log on with: V(latest) or a version name such as V(v1_7) (EM 12 and 13), V(v1_6) (EM 11) or V(v1_5) (EM 10).'
+      - 'EM REST API version to log on with: V(latest) or a version name such as V(v1_7) (EM 12 and 13), V(v1_6) (EM 11) or V(v1_5)
+        (EM 10).'
       - Falls back to the E(VEEAM_EM_API_VERSION) environment variable.
     type: str
     default: latest
   response_format:
     description:
-      - 'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json).'
-      - Both give the same results; the JSON key spelling of EM 12 (PascalCase) and EM 13 (camelCase) is handled.
-      - V(json) bodies are smaller and parsed a little faster, which shows on big listings.
+      - 'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json), which is a little faster on big listings.
+        Both give the same results.'
       - Falls back to the E(VEEAM_EM_RESPONSE_FORMAT) environment variable.
     type: str
     default: xml

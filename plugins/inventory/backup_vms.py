@@ -161,7 +161,9 @@ from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.backup_inve
     state_groups,
     unquoted_time_error,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_file_name import accepted_file_name
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import INVENTORY_SELECTION_NAMES
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.plugin_options import did_you_mean
 
 display = Display()
 
@@ -177,7 +179,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = 'vbr.enterprise_manager.backup_vms'
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and str(path).endswith(_FILE_ENDINGS)
+        return super(InventoryModule, self).verify_file(path) and accepted_file_name(path, _FILE_ENDINGS, display.warning)
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
@@ -210,7 +212,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """A misspelled option would otherwise be dropped without a word (and select more than meant)."""
         unknown = sorted(str(name) for name in config if name not in self._options)
         if unknown:
-            raise EMInputError('Unknown option(s) in the inventory source: %s.' % ', '.join(unknown),
+            named = ', '.join(name + did_you_mean(name, sorted(self._options)) for name in unknown)
+            raise EMInputError('Unknown option(s) in the inventory source: %s.' % named,
                                hint='Known options: %s.' % ', '.join(sorted(self._options)))
 
     def _vms(self, path, settings, cache):

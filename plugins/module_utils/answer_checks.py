@@ -12,37 +12,14 @@ from contextlib import contextmanager
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMFilterError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import origin_hint
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import Criterion, Either, RowCheck, criteria, time_range
-
-# The structured criteria of a search EM applies, each checked again on every row:
-# (option, fact key, comparison, attribute of the PreparedSearch holding the values).
-SEARCH_CRITERIA = (
-    ('id', 'id', 'guid', 'ids'),
-    ('job_session_id', 'job_session_id', 'guid', 'job_session_uids'),
-    ('vm_name', 'vm_name', 'name', 'vm_names'),
-    ('job_name', 'job_name', 'job_name', 'job_names'),
-    ('backup_server_name', 'backup_server_name', 'name', 'backup_server_names'),
-    ('state', 'state', 'enum', 'states'),
-    ('result', 'result', 'enum', 'results'),
-)
-
-# The lookup's narrowing of VM name terms, the same way (attributes of the PreparedLookup).
-LOOKUP_CRITERIA = (
-    ('job_name', 'job_name', 'job_name', 'job_names'),
-    ('state', 'state', 'enum', 'states'),
-    ('result', 'result', 'enum', 'results'),
-)
-
-
-def search_checks(search):
-    """The checks of every row of a search (a PreparedSearch). Its raw filter cannot be checked."""
-    return criteria(SEARCH_CRITERIA, search) + time_range(getattr(search, 'since', None), getattr(search, 'until', None))
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import Criterion, Either, RowCheck
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_CRITERIA, TASK_SESSIONS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import joined
 
 
 def lookup_vm_checks(lookup, terms):
-    """The checks of a lookup query for some VM name terms (a PreparedLookup's narrowing applies)."""
-    return ([Criterion('VM name term', 'vm_name', 'name', [term.text for term in terms])]
-            + criteria(LOOKUP_CRITERIA, lookup) + time_range(lookup.since))
+    """The checks of a lookup query for some VM name terms (the lookup's narrowing, a Selection, applies)."""
+    return [Criterion('VM name term', 'vm_name', 'name', [term.text for term in terms])] + TASK_SESSIONS.checks(lookup.selection)
 
 
 def lookup_exact_checks(ids, names):
@@ -55,19 +32,13 @@ def _given(table, source, extra=()):
         [option for option, value in extra if value is not None]
 
 
-def _listing(names):
-    if len(names) <= 1:
-        return ''.join(names)
-    return '%s and %s' % (', '.join(names[:-1]), names[-1])
-
-
 def search_origin(search):
     """(the options a search's filter was built from, in words; its raw filter or '')."""
-    options = _given(SEARCH_CRITERIA, search, (('since', search.since), ('until', search.until)))
+    options = _given(TASK_SESSION_CRITERIA, search, (('since', search.since), ('until', search.until)))
     raw = getattr(search, 'raw_filter', '') or ''
     parts = []
     if options:
-        parts.append('the option%s %s' % ('s' if len(options) > 1 else '', _listing(options)))
+        parts.append('the option%s %s' % ('s' if len(options) > 1 else '', joined(options)))
     if raw:
         parts.append('the filter option %r' % (raw if len(raw) <= 200 else raw[:200] + '...'))
     return ' and '.join(parts) or 'no option', raw
@@ -75,15 +46,16 @@ def search_origin(search):
 
 def lookup_origin(lookup):
     """(the terms and options a lookup's filters were built from, in words; '': a lookup has no raw filter)."""
-    options = _given(LOOKUP_CRITERIA, lookup, (('since', lookup.since),))
-    return 'the terms%s' % (' and the options %s' % _listing(options) if options else ''), ''
+    options = _given(TASK_SESSION_CRITERIA, lookup, (('since', lookup.since),))
+    return 'the terms%s' % (' and the options %s' % joined(options) if options else ''), ''
 
 
 @contextmanager
-def checked_answers(client, origin):
+def checked_answers(client, origin, noun='task session'):
     """A RowCheck for one run; at the end its warning (if any rows were dropped) joins client.warnings,
-    and a refused filter's error names `origin`, (words, raw filter) from search_origin/lookup_origin."""
-    check = RowCheck()
+    and a refused filter's error names `origin`, (words, raw filter) from search_origin/lookup_origin.
+    noun: what a row is (task session, restore point), in the warning."""
+    check = RowCheck(noun)
     try:
         yield check
     except EMFilterError as exc:

@@ -18,14 +18,14 @@ from urllib.parse import quote
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import validate_connection_params
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import logon_session_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
-    EMConnectionError, EMError, EMInputError, EMProtocolError, IDLE_EXPIRY, NOT_EM_HINT, SESSION_EXPIRES, redact, shorten,
+    EMConnectionError, EMError, EMInputError, EMProtocolError, IDLE_EXPIRY, SESSION_EXPIRES, redact, shorten,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.http_errors import (
     after_retries, error_text, logon_error, plain_http_hint, retry_after, safe_url, status_error,
 )
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.transport_errors import transport_error
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_errors import BAD_FILTER_RETRIES, refused_filter
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, api_url, query_url, rebase_url
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, api_url, rebase_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_pager import Background, QueryPager
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import excerpt, parse_response
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT
@@ -203,12 +203,6 @@ class EMClient(object):
 
     # --- requests -----------------------------------------------------------------------------------
 
-    def request(self, method, path, what=None):
-        """Send an authenticated request and return the parsed Document (2xx) or raise an EMError."""
-        self.settle()
-        url = self.url(path)
-        return self._document(self._exchange(method, url), method, url, what)
-
     def prefetch(self, url):
         """Start GET url in a background thread (the transport only) while the caller works on what it has;
         get(url) then parses the answer and raises its errors in the caller's thread. Waiting for EM
@@ -268,28 +262,11 @@ class EMClient(object):
             self.prefetch(then)
         return self._document(response, 'GET', url, what)
 
-    def get_entity(self, path, entity_type=None):
-        """The entity representation of one resource (adds format=Entity), as a canonical dict.
-        With entity_type (e.g. 'BackupTaskSession'), an answer of another type is an EMProtocolError."""
-        if 'format=' not in path.lower():
-            path += ('&' if '?' in path else '?') + 'format=Entity'
-        doc = self.get(path, what='entity')
-        if entity_type is not None:
-            found = doc.root if doc.root is not None else doc.data.get('Type')
-            if str(found or '').lower() != entity_type.lower():
-                raise EMProtocolError('Enterprise Manager answered %s with %s instead of a %s.'
-                                      % (self.safe_url(self.url(path)), '<%s>' % found if doc.root else 'JSON of type %r' % found,
-                                         entity_type), hint=NOT_EM_HINT)
-        return doc.data
-
     def query(self, type_name, filter=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None,
               format='Entities', prefetch=False):
         """The query service, followed page by page to the end (see QueryPager)."""
         return QueryPager(self, type_name, filter_expr=filter, sort_desc=sort_desc, page_size=page_size, limit=limit, fmt=format,
                           prefetch=prefetch)
-
-    def query_url(self, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, page=1, fmt='Entities'):
-        return query_url(self.base_url, type_name, filter_expr, sort_desc, page_size, page, fmt)
 
     # --- transport with retries -------------------------------------------------------------------
 

@@ -37,17 +37,15 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'url', 'str',
         [
-            'URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398).',
-            'When no port is given, V(https) uses the EM default port V(9398) and V(http) the legacy port V(9399).',
-            'The path may be empty, V(/) or V(/api). User names, passwords, other paths, a query or a fragment are rejected.',
-            'Port V(9419) is the separate Veeam Backup & Replication REST API, not Enterprise Manager.',
+            'URL of the Enterprise Manager REST API, for example V(https://em.example.com:9398); without a port, V(https) '
+            'uses V(9398) and V(http) V(9399). The path may only be V(/) or V(/api).',
         ],
         required=True),
     _connection_option(
         'username', 'str',
         [
-            'Account used to log on to Enterprise Manager, as V(DOMAIN\\\\user) or V(user@domain); it is sent unchanged.',
-            'The account needs an EM role: Portal Administrator, Portal User or Restore Operator.',
+            'Account used to log on to Enterprise Manager, as V(DOMAIN\\\\user) or V(user@domain), with an EM role '
+            '(Portal Administrator, Portal User or Restore Operator).',
         ],
         required=True),
     _connection_option(
@@ -66,8 +64,8 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'ca_path', 'path',
         [
-            'PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate.',
-            'Used when O(validate_certs=true). When not set, the CA bundle of the Python C(requests) library is used.',
+            'PEM file (or OpenSSL hashed directory) with the CA certificate(s) that signed the EM certificate. When not '
+            'set, the CA bundle of the Python C(requests) library is used.',
         ]),
     _connection_option(
         'timeout', 'int',
@@ -78,9 +76,8 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'retries', 'int',
         [
-            'How many times a read request is repeated, with exponential backoff, after a transient failure '
-            '(HTTP 500, 502, 503 or 504, a connection reset, or a read timeout). V(0) disables retries.',
-            'Other 4xx answers are never retried; an expired logon session (HTTP 401) leads to one new logon.',
+            'How many times a read is repeated, with exponential backoff, after HTTP 500, 502, 503 or 504, a connection '
+            'reset or a read timeout. V(0) disables retries.',
         ],
         default=3),
     _connection_option(
@@ -92,9 +89,8 @@ CONNECTION_OPTIONS = (
     _connection_option(
         'response_format', 'str',
         [
-            'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json).',
-            'Both give the same results; the JSON key spelling of EM 12 (PascalCase) and EM 13 (camelCase) is handled.',
-            'V(json) bodies are smaller and parsed a little faster, which shows on big listings.',
+            'Representation requested from Enterprise Manager: V(xml) (the EM default) or V(json), which is a little '
+            'faster on big listings. Both give the same results.',
         ],
         default='xml', choices=['xml', 'json']),
 )
@@ -103,9 +99,11 @@ OPTION_NAMES = tuple(option.name for option in CONNECTION_OPTIONS)
 _BY_NAME = dict((option.name, option) for option in CONNECTION_OPTIONS)
 
 
-def connection_option(name):
-    """The table row of one option."""
-    return _BY_NAME[name]
+def where_to_set(name):
+    """The places a connection option can be set, by their names from its row (for the missing-value messages)."""
+    option = _BY_NAME[name]
+    return ('Set the %s option, the %s variable, the %s environment variable or %s in the [%s] section of ansible.cfg '
+            '(which of them each plugin reads: docs/configuration.md)' % (name, option.var, option.env, option.ini[1], option.ini[0]))
 
 
 def connection_argument_spec():
@@ -122,8 +120,7 @@ def normalize_url(url):
     """Return the EM base URL (scheme://host:port, no path) for a user-given URL, or raise EMInputError."""
     example = 'for example url=https://em.example.com:9398'
     if url is None or not str(url).strip():
-        raise EMInputError('No Enterprise Manager URL given.',
-                           hint='Set the url option or the VEEAM_EM_URL environment variable, %s.' % example)
+        raise EMInputError('No Enterprise Manager URL given.', hint='%s, %s.' % (where_to_set('url'), example))
     text = str(url).strip()
     if '://' not in text:
         raise EMInputError('The url %r has no scheme.' % text,
@@ -172,15 +169,14 @@ def validate_connection_params(params):
     settings['base_url'] = normalize_url(params.get('url'))
     username = params.get('username')
     if username is None or not str(username).strip():
-        raise EMInputError('No user name given.',
-                           hint='Set the username option or the VEEAM_EM_USERNAME environment variable (DOMAIN\\user or user@domain).')
+        raise EMInputError('No user name given.', hint='%s, as DOMAIN\\user or user@domain.' % where_to_set('username'))
     if ':' in username:
         raise EMInputError('The username must not contain a colon (HTTP basic authentication cannot carry it).',
                            hint='Use DOMAIN\\user or user@domain.')
     settings['username'] = username
     password = params.get('password')
     if password is None or password == '':
-        raise EMInputError('No password given.', hint='Set the password option or the VEEAM_EM_PASSWORD environment variable.')
+        raise EMInputError('No password given.', hint='%s.' % where_to_set('password'))
     settings['password'] = password
 
     validate_certs = params.get('validate_certs')

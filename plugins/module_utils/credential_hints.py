@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Credentials that YAML changed on the way: in double quotes a backslash starts an escape, so
-# "EM\ansible" reaches EM as EM<BEL>nsible and the logon fails with a 401 that looks like a wrong
+# Credentials changed on the way: in YAML double quotes and in -a/-e key=value arguments a backslash
+# starts an escape, so "EM\ansible" reaches EM as EM<BEL>nsible and the logon fails with a 401 that looks like a wrong
 # password. The logon error then says which value holds such a character (never the password itself).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -32,6 +32,8 @@ def credential_hint(settings):
     holders = [name for name, key in (('user name', 'username'), ('password', 'password')) if has_special_characters(settings.get(key))]
     if not holders:
         return ''
-    return (' The %s %s a control character, which is what YAML makes of a backslash inside double quotes '
-            '("EM\\ansible" becomes EM<BEL>nsible): write the value in single quotes (\'EM\\ansible\') or double the '
-            'backslash ("EM\\\\ansible").' % (' and the '.join(holders), 'contain' if len(holders) > 1 else 'contains'))
+    return (' The %s %s a control character, which is what a backslash becomes in two places: inside YAML double '
+            'quotes ("EM\\ansible" becomes EM<BEL>nsible) and in key=value arguments on the command line '
+            '(-a username=EM\\ansible, -e ansible_vbr_em_username=EM\\ansible). In YAML write the value in single quotes '
+            '(\'EM\\ansible\') or double the backslash ("EM\\\\ansible"); on the command line double it '
+            '(username=EM\\\\ansible) or put the value in a vars file.' % (' and the '.join(holders), 'contain' if len(holders) > 1 else 'contains'))

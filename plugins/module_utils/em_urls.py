@@ -8,8 +8,8 @@ __metaclass__ = type
 
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
-
+# Characters left raw in an encoded filter: EM reads them as operators/grouping (query_filter.py builds filters).
+_FILTER_SAFE = ';,()'
 # The page size asked for; EM may apply a smaller one (its maximum is not documented), see QueryPager.
 DEFAULT_PAGE_SIZE = 1000
 
@@ -39,6 +39,11 @@ def rebase_url(base_url, href):
     if parts.query:
         result += '?' + parts.query
     return result
+
+
+def encode_filter(expression):
+    """Percent-encode a filter for the query string (UTF-8); ';' ',' '(' ')' stay raw, '&' becomes %26."""
+    return quote(expression, safe=_FILTER_SAFE)
 
 
 def query_url(base_url, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, page=1, fmt='Entities'):

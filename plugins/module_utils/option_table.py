@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # The shape of the collection's option tables (connection_options.py, task_session_options.py): each
-# option is declared once, as an Option, and everything else is derived from it here: the module
-# argument spec, the selection defaults, and the documentation entries (tools/option_docs.py writes
-# those into the doc fragments and the role's argument spec, where Ansible needs literal YAML).
+# option is declared once, as an Option, and the argument spec and the defaults are derived from it
+# here; tools/option_docs.py derives the documentation entries (the doc fragments and the role's
+# argument spec, where Ansible needs literal YAML).
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -19,12 +19,13 @@ class Option(object):
     required: documented as required. Never `required` in a spec: the value may also come from the
       environment or module_defaults, and the connection check explains what is missing better.
     env, ini, var: where else the value may come from (None: nowhere). env also feeds the module's
-      fallback; ini ((section, key)) and var only reach plugins, which read them through their options."""
+      fallback; ini ((section, key)) and var only reach plugins, which read them through their options.
+    aliases: other names the option is accepted by."""
 
-    __slots__ = ('name', 'type', 'description', 'elements', 'default', 'choices', 'no_log', 'required', 'env', 'ini', 'var')
+    __slots__ = ('name', 'type', 'description', 'elements', 'default', 'choices', 'no_log', 'required', 'env', 'ini', 'var', 'aliases')
 
     def __init__(self, name, type, description, elements=None, default=None, choices=None, no_log=False, required=False,
-                 env=None, ini=None, var=None):
+                 env=None, ini=None, var=None, aliases=()):
         self.name = name
         self.type = type
         self.description = tuple(description)
@@ -36,6 +37,7 @@ class Option(object):
         self.env = env
         self.ini = ini
         self.var = var
+        self.aliases = tuple(aliases)
 
     def replace(self, **changes):
         """A copy with some fields changed, for a plugin that takes this option with, say, another default."""
@@ -58,7 +60,7 @@ def argument_spec(options):
     spec = {}
     for option in options:
         entry = {'type': option.type, 'no_log': option.no_log}
-        entry.update(_type_details(option))
+        entry.update(type_details(option))
         if option.env:
             entry['fallback'] = (env_fallback, [option.env])
         spec[option.name] = entry
@@ -70,8 +72,8 @@ def defaults(options):
     return dict((option.name, option.default) for option in options)
 
 
-def _type_details(option):
-    """elements, default and choices where the option has them (the spec and the docs say the same)."""
+def type_details(option):
+    """elements, default, choices and aliases where the option has them (the spec and the docs say the same)."""
     details = {}
     if option.elements:
         details['elements'] = option.elements
@@ -79,33 +81,6 @@ def _type_details(option):
         details['default'] = option.default
     if option.choices:
         details['choices'] = list(option.choices)
+    if option.aliases:
+        details['aliases'] = list(option.aliases)
     return details
-
-
-def description_lines(option):
-    """The documented description: the table's lines, and where the value falls back to."""
-    lines = list(option.description)
-    if option.env:
-        lines.append('%sFalls back to the E(%s) environment variable.' % ('Required. ' if option.required else '', option.env))
-    elif option.required:
-        lines.append('Required.')
-    return lines
-
-
-def doc_entry(option):
-    """The option's entry in a DOCUMENTATION `options` mapping."""
-    entry = {'description': description_lines(option), 'type': option.type}
-    entry.update(_type_details(option))
-    return entry
-
-
-def plugin_sources(option):
-    """The option's plugin-only sources (env, ini, vars) for the PLUGINS fragment; {} when it has none."""
-    sources = {}
-    if option.env:
-        sources['env'] = [{'name': option.env}]
-    if option.ini:
-        sources['ini'] = [{'section': option.ini[0], 'key': option.ini[1]}]
-    if option.var:
-        sources['vars'] = [{'name': option.var}]
-    return sources

@@ -8,14 +8,10 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from datetime import timedelta
-from urllib.parse import quote
-
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc
 
-# The EM query type whose filters this module builds.
-TASK_SESSION_QUERY_TYPE = 'BackupTaskSession'
 TASK_SESSION_STATES = ('InProgress', 'Pending', 'Completed')
 TASK_SESSION_RESULTS = ('Success', 'Warning', 'Failed')
 # The states of a session that has not finished yet.
@@ -23,9 +19,6 @@ RUNNING_STATES = ('InProgress', 'Pending')
 _RUNNING = frozenset(state.lower() for state in RUNNING_STATES)
 # Keep query URLs well below common URL length limits (http.sys defaults to 16 KB, proxies less).
 MAX_FILTER_LENGTH = 5800
-
-# Characters left raw in the encoded filter: EM reads them as operators/grouping.
-_FILTER_SAFE = ';,()'
 
 OPERATORS = ('==', '!=', '<', '>', '<=', '>=')
 
@@ -100,11 +93,6 @@ def string_values(option, values):
     return result
 
 
-def encode_filter(expression):
-    """Percent-encode a filter for the query string (UTF-8); ';' ',' '(' ')' stay raw, '&' becomes %26."""
-    return quote(expression, safe=_FILTER_SAFE)
-
-
 def chunk_by_length(values, make_filter, max_length=MAX_FILTER_LENGTH):
     """Split values, order kept, into groups whose encoded make_filter(group) fits in max_length.
     A value too long even alone forms a group of its own: the caller decides whether to refuse it."""
@@ -118,53 +106,3 @@ def chunk_by_length(values, make_filter, max_length=MAX_FILTER_LENGTH):
     if current:
         chunks.append(current)
     return chunks
-
-
-def build_task_session_filter(vm_names=None, job_names=None, backup_server_names=None, states=None, results=None,
-                              job_session_uids=None, uids=None, since=None, until=None, raw=None, ended_since=None):
-    """The filter for type=BackupTaskSession: OR inside one criterion, AND across criteria.
-
-    Values must be validated already (states/results canonical, since/until/ended_since aware datetimes).
-    ended_since: sessions that finished (EndTime) at or after it (the EDA source's poll window)."""
-    terms = [
-        any_of([comparison('UID', '==', uid) for uid in uids or []]),
-        any_of([comparison('JobSessionUid', '==', uid) for uid in job_session_uids or []]),
-        any_of([comparison('VmDisplayName', '==', name) for name in vm_names or []]),
-        any_of([comparison('JobName', '==', name) for name in job_names or []]),
-        any_of([comparison('BackupServerName', '==', name) for name in backup_server_names or []]),
-        any_of([enum_comparison('State', state) for state in states or []]),
-        any_of([enum_comparison('Result', result) for result in results or []]),
-        comparison('CreationTime', '>=', since) if since is not None else '',
-        # EM keeps 100 ns ticks, datetimes (and so the facts) microseconds: `until` takes in its whole
-        # microsecond, so a creation_time from the facts, given as until, includes that very session.
-        comparison('CreationTime', '<', until + timedelta(microseconds=1)) if until is not None else '',
-        comparison('EndTime', '>=', ended_since) if ended_since is not None else '',
-        raw_group(raw),
-    ]
-    return all_of(terms)
-
-
-def task_session_filters(lists, options, max_length=MAX_FILTER_LENGTH, **criteria):
-    """The filters of one selection: build_task_session_filter(**lists, **criteria) when it fits in
-    max_length encoded characters, else one per chunk of the longest OR-list of `lists` (the results of
-    the chunks are disjoint). `options` names the option of each list, for the EMInputError raised
-    when even one value of that list per query does not fit."""
-    def build(**replaced):
-        return build_task_session_filter(**dict(criteria, **dict(lists, **replaced)))
-    whole = build()
-    if len(encode_filter(whole)) <= max_length:
-        return [whole]
-    name = max(lists, key=lambda key: len(encode_filter(','.join(lists[key]))))
-    chunks = chunk_by_length(lists[name], lambda values: build(**{name: values}), max_length)
-    filters = [build(**{name: chunk}) for chunk in chunks]
-    if not filters:  # no list to split, the rest alone is too long: without this error no query would run
-        raise _too_long(max_length, 'Shorten the filter option.')
-    if any(len(encode_filter(text)) > max_length for text in filters):
-        raise _too_long(max_length, 'Shorten the filter option, or give fewer values to the list options other than %s '
-                                    '(long lists of one option are split over several queries).' % options[name])
-    return filters
-
-
-def _too_long(max_length, hint):
-    return EMInputError('The selection needs an EM query filter longer than the %d characters that fit in one request URL.'
-                        % max_length, hint=hint)

@@ -11,8 +11,8 @@ __metaclass__ = type
 import threading
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE, query_url
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import NOT_EM_HINT, EMInputError, EMProtocolError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import as_list, canonical_key, first_link, to_int
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import NOT_EM_HINT, EMProtocolError
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import entity_list, canonical_key, first_link, to_int
 
 
 def paging_info(data):
@@ -37,9 +37,9 @@ def query_items(data, type_name):
         list_name = canonical_key(type_name) + 's'
         for key, value in entities.items():
             if key.lower() == list_name.lower():
-                return as_list(value)
+                return entity_list(value)
         return []
-    return as_list(data.get('Refs') if isinstance(data, dict) else None)
+    return entity_list(data.get('Refs') if isinstance(data, dict) else None)
 
 
 class _Walk(object):
@@ -79,10 +79,6 @@ class QueryPager(object):
 
     def __init__(self, client, type_name, filter_expr=None, sort_desc='CreationTime', page_size=DEFAULT_PAGE_SIZE, limit=None, fmt='Entities',
                  prefetch=False):
-        if limit is not None and limit < 1:
-            raise EMInputError('limit must be at least 1, not %r.' % limit)
-        if page_size < 1:
-            raise EMInputError('The page size must be at least 1, not %r.' % page_size)
         self.client = client
         self.type_name = type_name
         self.filter_expr = filter_expr

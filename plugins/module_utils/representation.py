@@ -226,8 +226,9 @@ _JSON_CONVERTERS = {
 
 # --- small readers over canonical data -----------------------------------------------------------
 
-def as_list(value):
-    """A list for a canonical list value (absent -> [], a lone dict -> [dict])."""
+def entity_list(value):
+    """The items of a canonical list value of a document (absent -> [], a lone dict -> [dict], text -> []);
+    option_values.as_list is the one for option values (text -> [text])."""
     if value is None:
         return []
     if isinstance(value, list):
@@ -240,7 +241,7 @@ def as_list(value):
 def find_links(data, rel=None, link_type=None):
     """Links of an object, filtered by Rel and/or Type (case-insensitive)."""
     links = []
-    for link in as_list(data.get('Links') if isinstance(data, dict) else None):
+    for link in entity_list(data.get('Links') if isinstance(data, dict) else None):
         if not isinstance(link, dict):
             continue
         if rel is not None and str(link.get('Rel', '')).lower() != rel.lower():

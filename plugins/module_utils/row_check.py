@@ -15,10 +15,8 @@ import unicodedata
 from datetime import timedelta
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import guid_from_urn
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time
-
-# At most this many dropped rows are named in the warning (the count says how many there were).
-NAMED_ROWS = 10
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import shown_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, parse_em_time
 
 
 def name_key(value):
@@ -83,22 +81,24 @@ class Criterion(object):
 
 
 class TimeRange(object):
-    """since <= creation_time < until + 1 microsecond, as the filter asks for (see query_filter.py)."""
+    """since <= creation_time < until + 1 microsecond, as the filter asks for (see task_session.py)."""
 
     def __init__(self, since=None, until=None):
         self.option = ' and '.join(name for name, value in (('since', since), ('until', until)) if value is not None)
-        # fact times are fixed-width text (format_fact_time): they compare as the times do
-        self.low = format_fact_time(since) if since is not None else None
-        self.high = format_fact_time(until + timedelta(microseconds=1)) if until is not None else None
+        self.low = since
+        self.high = until + timedelta(microseconds=1) if until is not None else None
 
     def matches(self, facts):
         created = facts.get('creation_time')
+        if isinstance(created, str):  # facts given back as text (a user's, a report's)
+            created = parse_em_time(created)
         if created is None:
             return True
         return (self.low is None or created >= self.low) and (self.high is None or created < self.high)
 
     def describe(self, facts):
-        return 'creation_time %s outside %s' % (facts.get('creation_time'), self.option)
+        created = facts.get('creation_time')
+        return 'creation_time %s outside %s' % (created if isinstance(created, str) else format_fact_time(created), self.option)
 
 
 class Either(object):
@@ -132,9 +132,10 @@ def time_range(since=None, until=None):
 
 class RowCheck(object):
     """The rows of one run (module task or lookup call) that failed their query's criteria, each
-    recorded once (a wait loop reads the same rows again)."""
+    recorded once (a wait loop reads the same rows again). noun: what a row is, in the warning."""
 
-    def __init__(self):
+    def __init__(self, noun='task session'):
+        self.noun = noun
         self.dropped = []
         self._seen = set()
 
@@ -156,18 +157,16 @@ class RowCheck(object):
         if key in self._seen:
             return
         self._seen.add(key)
-        self.dropped.append('%s (%s)' % (_row_name(facts), check.describe(facts)))
+        self.dropped.append('%s (%s)' % (_row_name(facts, self.noun), check.describe(facts)))
 
     def warning(self):
         """The warning naming the dropped rows, or None."""
         if not self.dropped:
             return None
-        shown = '; '.join(self.dropped[:NAMED_ROWS])
-        more = ' and %d more' % (len(self.dropped) - NAMED_ROWS) if len(self.dropped) > NAMED_ROWS else ''
-        return ('Enterprise Manager returned %d task session(s) that do not satisfy the selection it was asked for; '
-                'they were left out: %s%s. EM may have split a quoted value at , ; ( ) or compared differently: '
-                'report the EM version and the options used.' % (len(self.dropped), shown, more))
+        return ('Enterprise Manager returned %d %s(s) that do not satisfy the selection it was asked for; '
+                'they were left out: %s. EM may have split a quoted value at , ; ( ) or compared differently: '
+                'report the EM version and the options used.' % (len(self.dropped), self.noun, shown_list(self.dropped, separator='; ')))
 
 
-def _row_name(facts):
-    return 'task session %s%s' % (facts.get('name') or facts.get('vm_name'), ' [%s]' % facts['id'] if facts.get('id') else '')
+def _row_name(facts, noun):
+    return '%s %s%s' % (noun, facts.get('name') or facts.get('vm_name'), ' [%s]' % facts['id'] if facts.get('id') else '')

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # What a task session selection did not find, said rather than passed over: the vm_name, job_name and
 # backup_server_name values no selected session has (`unmatched`, one warning), and `wait` on IDs or a
-# job session that match nothing (a typo must not pass a "wait for the job" step).
+# job session that match nothing (a typo must not pass a "wait for the job" step); and the sessions still
+# running at wait_timeout.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -9,17 +10,15 @@ __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMNotFoundError, EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import job_name_keys, name_key
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import shown_list
 
-# (option, fact key, keys of a fact value, attribute of the PreparedSearch); names compare as row_check.py does
+# (option, fact key, keys of a fact value, attribute of the Selection); names compare as row_check.py does
 NAME_OPTIONS = (
     ('vm_name', 'vm_name', lambda value: {name_key(value)}, 'vm_names'),
     ('job_name', 'job_name', job_name_keys, 'job_names'),
     ('backup_server_name', 'backup_server_name', lambda value: {name_key(value)}, 'backup_server_names'),
 )
 NAME_OPTION_NAMES = tuple(option for option, _key, _keys, _attribute in NAME_OPTIONS)
-
-# At most this many names per option are quoted in the warning (RV(unmatched) has them all).
-SHOWN_NAMES = 10
 
 # What wait does when nothing was selected.
 POLL = 'poll'  # a job session whose task sessions EM has not listed yet: poll until wait_timeout
@@ -47,8 +46,7 @@ def unmatched_names(search, selected, unread=()):
 
 
 def _quoted(names):
-    shown = ', '.join(repr(str(name)) for name in names[:SHOWN_NAMES])
-    return shown + (' and %d more' % (len(names) - SHOWN_NAMES) if len(names) > SHOWN_NAMES else '')
+    return shown_list(names, lambda name: repr(str(name)))
 
 
 def unmatched_warning(unmatched):
@@ -85,8 +83,7 @@ def _ids_given(search):
     return 'job_session_id', [uid.rsplit(':', 1)[-1] for uid in search.job_session_uids]
 
 
-def _listing(values):
-    return ', '.join(values[:SHOWN_NAMES]) + (' and %d more' % (len(values) - SHOWN_NAMES) if len(values) > SHOWN_NAMES else '')
+_listing = shown_list
 
 
 def no_task_session_error(search):
@@ -112,3 +109,15 @@ def nothing_warning(search):
     option, values = _ids_given(search)
     return ('wait=true: no task session of the %s given (%s) satisfies the other options (%s), so nothing was waited for. '
             'If sessions were expected, check %s.' % (option, _listing(values), ', '.join(_narrowing(search)), option))
+
+
+def _running(facts):
+    return '%s (%s, job %s, id %s)' % (facts.get('vm_name'), facts.get('state'), facts.get('job_name'), facts.get('id'))
+
+
+def still_running_error(search, running):
+    """wait_timeout passed while these selected (or watched) sessions still run."""
+    return EMWaitTimeoutError('%d task session(s) still running after wait_timeout=%s seconds: %s.'
+                              % (len(running), search.wait_timeout, shown_list(running, _running)),
+                              hint='Raise wait_timeout, or check these sessions in Veeam Backup & Replication.',
+                              running=[s.get('id') for s in running])

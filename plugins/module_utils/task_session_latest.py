@@ -6,8 +6,11 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from datetime import datetime, timezone
+
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import TASK_SESSION_QUERY_TYPE, comparison
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS, vm_identity
 
 PRIMARY = 'primary'
 COPY = 'copy'
@@ -16,22 +19,18 @@ COPY = 'copy'
 LIMIT_STOP = 'limit'
 NAMES_STOP = 'names'
 
+_NEVER = datetime(1, 1, 1, tzinfo=timezone.utc)
+
 
 def creation_key(facts):
-    """Sort key of a creation_time: the fixed-width text of format_fact_time sorts as the time does."""
-    return facts.get('creation_time') or ''
+    """Sort key of a creation_time (an aware datetime; a session without one sorts last)."""
+    return facts.get('creation_time') or _NEVER
 
 
 def vm_key(facts):
-    """A VM's identity (its EM UID when EM reports one: names can repeat across vCenters; else its
-    name) and the job type: a copy job's session never hides the VM's newest backup, nor the reverse."""
-    if facts.get('vm_uid'):
-        vm = ('uid', facts['vm_uid'])
-    elif facts.get('vm_name') is not None:
-        vm = ('name', facts['vm_name'])
-    else:
-        vm = ('session', facts.get('id'))
-    return vm + (facts.get('job_type'),)
+    """A VM's identity (task_session.vm_identity) and the job type: a copy job's session never hides the
+    VM's newest backup, nor the reverse."""
+    return vm_identity(facts) + (facts.get('job_type'),)
 
 
 def keep_newest(newest, facts):
@@ -50,11 +49,10 @@ class NamedVmStop(object):
     session of each job type class needed (primary backups; or the classes of the job_type selection).
     A VM of another vCenter with the same name is then returned only if its newest session was read."""
 
-    def __init__(self, search, filter_text):
-        # the names this filter asks for (a long vm_name list is split over several filters)
-        self.pending = dict((name.casefold(), set(self.classes(search.job_types))) for name in search.vm_names
-                            if comparison('VmDisplayName', '==', name) in filter_text)
-        self.active = bool(self.pending)  # no name found in the filter: never stop early
+    def __init__(self, search, chunk):
+        # the names this chunk asks for (a long vm_name list is split over several filters)
+        self.pending = dict((name.casefold(), set(self.classes(search.job_types))) for name in chunk.lists.get('vm_names') or ())
+        self.active = bool(self.pending)
 
     @staticmethod
     def classes(job_types):
@@ -81,26 +79,41 @@ def streams(search):
     return search.limit is not None or NamedVmStop.applies(search)
 
 
-def read_newest_per_vm(client, search, filter_text, collected, newest, types):
-    """latest_per_vm, stopping early: one filter's pages, newest first, into newest (key -> facts);
-    LIMIT_STOP or NAMES_STOP when the reading stopped before the last page, else None. With a limit, once more (VM, job type) pairs than that
-    were seen, the newest session of each of the first `limit` pairs is known. Named VMs without
-    `since`: reading stops at the end of the page where every name was seen (NamedVmStop)."""
-    chunk_newest = {}
-    stopped = None
-    stop = NamedVmStop(search, filter_text) if NamedVmStop.applies(search) else None
-    pager = client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text, page_size=search.page_size)
-    for page in pager.iter_pages():
-        batch = types.complete([facts for facts in (collected.add(entity) for entity in page) if facts is not None])
-        batch = [facts for facts in batch if types.selected(facts)]
-        for facts in batch:
-            keep_newest(chunk_newest, facts)
-        if search.limit is not None and len(chunk_newest) > search.limit:
-            stopped = LIMIT_STOP
-            break
-        if stop is not None and stop.done(batch):
-            stopped = NAMES_STOP
-            break
-    for facts in chunk_newest.values():
-        keep_newest(newest, facts)
-    return stopped
+class _NewestStop(object):
+    """The early stop of latest_per_vm, per chunk: once more (VM, job type) pairs than the limit were seen, the
+    newest session of each of the first `limit` pairs is known; named VMs without `since`: at the end of the
+    page where every name was seen (NamedVmStop). Every selected session goes into newest on the way."""
+
+    def __init__(self, search, types, newest):
+        self.search = search
+        self.types = types
+        self.newest = newest
+        self.reasons = set()
+
+    def __call__(self, chunk):
+        chunk_newest = {}
+        named = NamedVmStop(self.search, chunk) if NamedVmStop.applies(self.search) else None
+
+        def done(batch):
+            batch = [facts for facts in batch if self.types.selected(facts)]
+            for facts in batch:
+                keep_newest(chunk_newest, facts)
+                keep_newest(self.newest, facts)
+            if self.search.limit is not None and len(chunk_newest) > self.search.limit:
+                self.reasons.add(LIMIT_STOP)
+                return True
+            if named is not None and named.done(batch):
+                self.reasons.add(NAMES_STOP)
+                return True
+            return False
+        return done
+
+
+def read_newest_per_vm(client, search, accepts, types, newest, keep=None):
+    """latest_per_vm, stopping early: the selection's chunks, page by page, newest first, each selected session
+    into newest (key -> facts). (every session read, LIMIT_STOP or NAMES_STOP when a chunk's reading stopped
+    before its last page, else None)."""
+    stop = _NewestStop(search, types, newest)
+    sessions = list(read(client, TASK_SESSIONS, search, chunks=search.filters, accepts=accepts, enrich=types.complete,
+                         stop=stop, keep=keep))
+    return sessions, LIMIT_STOP if LIMIT_STOP in stop.reasons else NAMES_STOP if NAMES_STOP in stop.reasons else None

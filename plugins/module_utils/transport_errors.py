@@ -9,6 +9,8 @@ __metaclass__ = type
 import http.client
 import socket
 
+from urllib.parse import urlsplit
+
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
     EMConnectionError, EMTimeoutError, EMTLSError, HTTPS_HINT, redact, shorten,
 )
@@ -38,12 +40,24 @@ def transport_error(exc, method, url, settings, secrets):
                                    'raise the timeout option if EM is slow to accept connections.', url=shown), False
     if isinstance(exc, requests_errors.ReadTimeout):
         return EMTimeoutError('Enterprise Manager did not answer %s %s within timeout=%s seconds.' % (method, shown, settings['timeout']),
-                              hint='Raise the timeout option (VEEAM_EM_TIMEOUT), or narrow the selection '
-                                   '(since, limit) so EM answers faster.', url=shown), True
+                              hint=read_timeout_hint(url), url=shown), True
     if isinstance(exc, (requests_errors.ConnectionError, requests_errors.ChunkedEncodingError)):
         error = connection_error(url, exc, secrets)
         return error, error.transient
     return EMConnectionError('The request %s %s failed: %s.' % (method, shown, _exception_text(exc, secrets)), url=shown), False
+
+
+def read_timeout_hint(url):
+    """What to do when EM did not answer in time: only a query's answer grows with the selection; a logon
+    waits on EM's account check (Active Directory), a logoff or another read on EM itself."""
+    path = urlsplit(url).path
+    if path.startswith('/api/sessionMngr'):
+        return ('The logon waits for EM to check the account (with its domain controller for a domain account): '
+                'check that the EM service and its domain controller respond, then raise the timeout option '
+                '(VEEAM_EM_TIMEOUT) if EM is just slow.')
+    if path.startswith('/api/query'):
+        return 'Raise the timeout option (VEEAM_EM_TIMEOUT), or narrow the selection (since, limit) so EM answers faster.'
+    return 'Raise the timeout option (VEEAM_EM_TIMEOUT), and check that the EM service responds.'
 
 
 def tls_error(url, exc, ca_path, secrets):

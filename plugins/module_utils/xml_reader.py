@@ -30,7 +30,7 @@ _NAMESPACES = frozenset((EM_NAMESPACE, XSI_NAMESPACE, XSD_NAMESPACE))
 # XML elements that may repeat (so one item must still be a list).
 FORCE_LIST = frozenset((
     'Link', 'Ref', 'BackupTaskSession', 'BackupJobSession', 'SupportedVersion', 'LogonSession',
-    'BackupServer', 'Job', 'ReplicaTaskSession', 'RestoreSession', 'VmRestorePoint',
+    'BackupServer', 'Job', 'ReplicaTaskSession', 'RestoreSession', 'VmRestorePoint', 'AgentRestorePoint',
 ))
 
 _DECLARATION = re.compile(br'<!\s*(?:DOCTYPE|ENTITY)', re.IGNORECASE)

@@ -13,16 +13,12 @@ module: backup_task_session_info
 short_description: Read backup task sessions from Veeam Backup Enterprise Manager
 version_added: 0.1.0
 description:
-  - Answers "what happened to these VMs' backups?" in one task.
-  - Selects the backup task sessions (one per VM and job run) that Veeam Backup Enterprise Manager (EM) collects from
-    all its backup servers, through the EM REST API query service, and returns them as facts with
+  - Answers "what happened to these VMs' backups?" in one task. Selects the backup task sessions (one per VM and job
+    run) that Veeam Backup Enterprise Manager (EM) collects from all its backup servers and returns them as facts with
     snake_case keys, newest first, with a summary by result and state.
-  - Every selection option is turned into an EM query filter, so EM does the filtering; options combine with AND,
-    the values of one list option with OR.
-  - A long list (hundreds of IDs or names) is split over several queries, so that each request URL stays short
-    enough for EM and proxies.
-  - Logs on once per task and always logs off, also when the task fails. Follows every result page, so nothing is
-    cut off silently; O(limit) cuts explicitly and sets RV(truncated).
+  - EM does the filtering (options combine with AND, the values of one list option with OR). Every result page is
+    read, long lists are split over several queries, and O(limit) cuts explicitly and sets RV(truncated). One logon
+    per task, logged off also when the task fails.
   - "Run it where EM is reachable and the Python requirements are installed, usually the controller
     (C(hosts: localhost) or C(delegate_to: localhost))."
 author:
@@ -57,21 +53,14 @@ attributes:
 notes:
   - All times returned are UTC in ISO 8601 with six fractional digits and end in V(Z), for example V(2025-09-22T03:41:17.204000Z).
   - EM keeps task sessions for a limited time; older sessions are not found.
-  - Every task session EM returns is checked against the options (not O(filter)); one that does not satisfy them, as
-    from an EM that splits a quoted value at a comma, semicolon or parenthesis, is left out and named in a warning.
-    Names compare as EM's SQL Server collation does (any letter case, trailing spaces ignored), so nothing a
-    case-insensitive EM rightly returns is left out.
+  - Every task session EM returns is checked against the options (not O(filter)); one that does not satisfy them is left
+    out and named in a warning.
   - The password, the EM logon token and the logon session ID never appear in the output, at any verbosity.
-  - Connection options can be set once for all modules of the collection with
-    C(module_defaults) and the group C(group/vbr.enterprise_manager.enterprise_manager).
-  - "Each connection option the task (or C(module_defaults)) leaves unset is taken, on the controller, from the first of:
-    the C(ansible_vbr_em_<option>) variable (for example C(ansible_vbr_em_password), vaulted or not), the
-    E(VEEAM_EM_<OPTION>) variable of the controller's environment (with the task's C(environment) keyword applied), the
-    C(<option>) key of the C([vbr_enterprise_manager]) section of C(ansible.cfg). These are the sources of the
-    P(vbr.enterprise_manager.backup_task_session#lookup) lookup too. When the module runs on another host than the
-    controller, the E(VEEAM_EM_*) variables of that host are used last, for what none of these sources set."
-  - With C(-vvv) the task shows where each connection option came from (names only) and one line per EM request
-    (method, URL without secrets, status, time, retries and re-logons); the password, token and session ID never.
+  - "A connection option that the task and C(module_defaults) (group C(group/vbr.enterprise_manager.enterprise_manager))
+    leave unset comes, on the controller, from the C(ansible_vbr_em_<option>) variable, then E(VEEAM_EM_<OPTION>), then
+    the C(<option>) key of C([vbr_enterprise_manager]) in C(ansible.cfg), as for the
+    P(vbr.enterprise_manager.backup_task_session#lookup) lookup (docs/configuration.md of the collection)."
+  - C(-vvv) shows where each connection option came from (names only) and one line per EM request, without secrets.
 seealso:
   - name: Enterprise Manager REST API, query service
     description: Filter syntax and the fields of backup task sessions.
@@ -258,7 +247,9 @@ backup_task_sessions:
       type: str
       sample: Completed
     result:
-      description: V(Success), V(Warning) or V(Failed); other values (such as V(None) while running) are passed through.
+      description:
+        - V(Success), V(Warning) or V(Failed) once the task has ended; the string V(None) (as EM sends it) while it runs.
+        - Other values are passed through.
       type: str
       sample: Success
     reason:
@@ -314,7 +305,7 @@ summary:
     by_result:
       description:
         - Count per result. V(Success), V(Warning) and V(Failed) are always present; other values as they occur.
-        - Sessions without a result are counted under V(None).
+        - Running sessions, whose result EM reports as V(None), are counted under the key V(None) (a string); a session without any result is counted there too.
       type: dict
       sample: {Success: 1, Warning: 0, Failed: 0}
     by_state:
@@ -333,10 +324,8 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.client impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import connection_argument_spec
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_argument_spec
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
-    prepare_criteria,
-    search_task_sessions,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.xml_reader import HAS_XMLTODICT, XMLTODICT_IMPORT_ERROR
 
 
@@ -356,7 +345,8 @@ def main():
     # at -vvv one line per EM request, for the action plugin to show (a module cannot print)
     log = [] if module._verbosity >= 3 else None
     try:
-        search = prepare_criteria(module.params)  # bad options fail here, before any request
+        # AnsibleModule checked the types and choices; the rest fails here, before any request
+        search = task_session_selection(module.params, validated=True)
         client = EMClient(module.params, on_secret=module.no_log_values.add, log=None if log is None else log.append)
         with client:
             result = search_task_sessions(client, search)

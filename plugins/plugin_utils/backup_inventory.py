@@ -17,9 +17,11 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import is_running
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS, vm_identity
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_fact_time, parse_duration, utc_now
-from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import DEFAULT_SINCE, INVENTORY_SELECTION_NAMES
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import DEFAULT_SINCE, INVENTORY_SELECTION, INVENTORY_SELECTION_NAMES
 
 # Every host is in at most these groups of its own; they always exist, so a play can target an empty one.
 STATE_GROUPS = ('backup_ok', 'backup_failed', 'backup_warning', 'backup_running', 'backup_stale', 'backup_copy_failed')
@@ -59,7 +61,7 @@ def prepare_inventory(options, url, username, now=None):
     now = now or utc_now()
     criteria = dict((name, options.get(name)) for name in INVENTORY_SELECTION_NAMES)
     criteria['since'] = criteria.get('since') or DEFAULT_SINCE
-    search = prepare_criteria(criteria, now=now)
+    search = task_session_selection(criteria, spec=INVENTORY_SELECTION, now=now)
     max_age = parse_duration(options.get('max_age') or DEFAULT_MAX_AGE, 'max_age')
     allow_warning = options.get('allow_warning')
     if allow_warning is not None and not isinstance(allow_warning, bool):
@@ -97,24 +99,14 @@ def _time_text(name, value, text):
 def read_sessions(client, settings):
     """The task sessions of the window, newest first, through the module's selection (job_type
     included: EM is asked for the job sessions of those types); its warnings come through the client."""
-    return search_task_sessions(client, settings.search)['backup_task_sessions']
-
-
-def vm_key(facts):
-    """A VM's identity, as latest_per_vm has it: its EM UID when EM reports one (names can repeat
-    across vCenters), else its name."""
-    if facts.get('vm_uid'):
-        return ('uid', facts['vm_uid'])
-    if facts.get('vm_name') is not None:
-        return ('name', facts['vm_name'])
-    return ('session', facts.get('id'))
+    return search_task_sessions(client, settings.search, export=False)['backup_task_sessions']
 
 
 def sessions_by_vm(sessions):
     """VM key -> that VM's sessions, both in the order given (newest first stays newest first)."""
     grouped = OrderedDict()
     for facts in sessions:
-        grouped.setdefault(vm_key(facts), []).append(facts)
+        grouped.setdefault(vm_identity(facts), []).append(facts)
     return grouped
 
 
@@ -130,8 +122,7 @@ def backup_state(primary, settings):
     last_result = finished.get('result') if finished else None
     success = next((facts for facts in primary if not is_running(facts) and facts.get('result') in settings.success_results), None)
     last_success_time = success.get('creation_time') if success else None
-    oldest_allowed = format_fact_time(settings.now - timedelta(seconds=settings.max_age))
-    stale = last_success_time is None or last_success_time < oldest_allowed
+    stale = last_success_time is None or last_success_time < settings.now - timedelta(seconds=settings.max_age)
     backed_up = last_result in settings.success_results and not stale
     running = bool(primary) and is_running(primary[0])
     return last_result, last_success_time, backed_up, running, stale
@@ -148,10 +139,10 @@ def vm_facts(sessions, settings):
     return {
         'vm_name': latest.get('vm_name'),
         'vm_uid': latest.get('vm_uid'),
-        'latest': latest,
-        'latest_copy': copies[0] if copies else None,
+        'latest': TASK_SESSIONS.export(latest),
+        'latest_copy': TASK_SESSIONS.export(copies[0]) if copies else None,
         'last_result': last_result,
-        'last_success_time': last_success_time,
+        'last_success_time': format_fact_time(last_success_time),
         'backed_up': backed_up,
         'running': running,
         'stale': stale,

@@ -8,6 +8,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import selection_options
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_spec
 
 DEFAULT_SINCE = '7d'
 
@@ -22,3 +23,4 @@ def _since():
 
 INVENTORY_SELECTION_OPTIONS = (_since(),) + selection_options(('job_name', 'vm_name', 'backup_server_name', 'job_type'))
 INVENTORY_SELECTION_NAMES = tuple(option.name for option in INVENTORY_SELECTION_OPTIONS)
+INVENTORY_SELECTION = task_session_spec(INVENTORY_SELECTION_OPTIONS)

@@ -10,7 +10,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import re
-from collections import namedtuple
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import (
     checked_answers,
@@ -18,28 +17,18 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_chec
     lookup_origin,
     lookup_vm_checks,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import DEFAULT_PAGE_SIZE
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import Chunk, read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
-    MAX_FILTER_LENGTH,
-    TASK_SESSION_QUERY_TYPE,
-    TASK_SESSION_RESULTS,
-    TASK_SESSION_STATES,
-    any_of,
-    build_task_session_filter,
-    chunk_by_length,
-    comparison,
-    encode_filter,
-    normalize_enum,
-    string_values,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, any_of, chunk_by_length, comparison, encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import name_key
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, is_guid, other_object_error, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy, normalize_job_types
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_user_time
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import is_copy
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_options import SHARED_SELECTION_NAMES, selection_options
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_spec
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc
 
 TERM_ID = 'id'
 TERM_NAME = 'name'
@@ -77,10 +66,21 @@ class LookupTerm(object):
         return 'LookupTerm(%r, %r)' % (self.text, self.kind)
 
 
-class PreparedLookup(namedtuple('PreparedLookup', 'terms job_names job_types states results since')):
-    """Validated terms and the narrowing of VM name terms (relative `since` fixed at preparation)."""
+# The options narrowing VM name terms: rows of the option table, converted as the module's are.
+LOOKUP_SELECTION = task_session_spec(selection_options(SHARED_SELECTION_NAMES), derive=())
 
-    __slots__ = ()
+
+class PreparedLookup(object):
+    """The classified terms and the Selection that narrows the VM name terms (its attributes are the lookup's)."""
+
+    __slots__ = ('terms', 'selection')
+
+    def __init__(self, terms, selection):
+        self.terms = terms
+        self.selection = selection
+
+    def __getattr__(self, name):
+        return getattr(object.__getattribute__(self, 'selection'), name)
 
     def narrowing_text(self):
         """The narrowing options in words ('' when none), for messages."""
@@ -134,16 +134,10 @@ def classify_term(value):
     return LookupTerm(text, TERM_VM, name_key(text))
 
 
-def prepare_lookup(terms, result=None, state=None, job_name=None, job_type=None, since=None, now=None, max_length=MAX_FILTER_LENGTH):
-    """Validate the terms and the VM narrowing options before any request; raises EMInputError."""
-    lookup = PreparedLookup(
-        terms=[classify_term(term) for term in flatten_terms(terms)],
-        job_names=string_values('job_name', as_list(job_name)),
-        job_types=normalize_job_types(as_list(job_type)),
-        states=normalize_enum('state', as_list(state), TASK_SESSION_STATES),
-        results=normalize_enum('result', as_list(result), TASK_SESSION_RESULTS),
-        since=parse_user_time(since, 'since', now=now) if since not in (None, '') else None,
-    )
+def prepare_lookup(terms, now=None, max_length=MAX_FILTER_LENGTH, **options):
+    """The terms classified and the narrowing options (result, state, job_name, job_type, since) as a Selection,
+    before any request; raises EMInputError."""
+    lookup = PreparedLookup([classify_term(term) for term in flatten_terms(terms)], build_selection(LOOKUP_SELECTION, options, now=now))
     for term in lookup.terms:
         text = _vm_filter(lookup, [term]) if term.kind == TERM_VM else _exact_filter([term])
         if len(encode_filter(text)) > max_length:
@@ -169,8 +163,7 @@ def _exact_filter(terms):
 
 
 def _vm_filter(lookup, terms):
-    return build_task_session_filter(vm_names=[term.text for term in terms], job_names=lookup.job_names,
-                                     states=lookup.states, results=lookup.results, since=lookup.since)
+    return TASK_SESSIONS.filter_text(lookup.selection, {'vm_names': [term.text for term in terms]})
 
 
 def _resolve_exact(client, terms, max_length, check):
@@ -180,17 +173,11 @@ def _resolve_exact(client, terms, max_length, check):
     types = JobSessionTypes(client, by_uid=True, max_length=max_length)
     for chunk in chunk_by_length(terms, _exact_filter, max_length):
         accepts = check.bind(lookup_exact_checks([t.key for t in chunk if t.kind == TERM_ID], [t.text for t in chunk if t.kind == TERM_NAME]))
-        pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_exact_filter(chunk), page_size=DEFAULT_PAGE_SIZE)
-        for facts in types.complete(_accepted(pager, accepts)):
+        for facts in read(client, TASK_SESSIONS, chunks=[Chunk(_exact_filter(chunk), {})], accepts=accepts, enrich=types.complete, whole=True):
             for ref in ((TERM_ID, str(facts.get('id') or '').lower()), (TERM_NAME, name_key(facts.get('name') or ''))):
                 if ref in wanted and ref not in found:
                     found[ref] = facts
     return found, types
-
-
-def _accepted(entities, accepts):
-    """The facts of the entities that satisfy their query (row_check); the others are dropped."""
-    return [facts for facts in (normalize_task_session(entity) for entity in entities) if accepts(facts)]
 
 
 def _resolves(lookup, types, facts):
@@ -216,19 +203,17 @@ def _resolve_vms(client, lookup, terms, max_length, check):
         for chunk in chunk_by_length(pending, lambda group: _vm_filter(lookup, group), max_length):
             keys = set(term.key for term in chunk)
             accepts = check.bind(lookup_vm_checks(lookup, chunk))
-            pager = client.query(TASK_SESSION_QUERY_TYPE, filter=_vm_filter(lookup, chunk), page_size=DEFAULT_PAGE_SIZE,
-                                 limit=rows_per_vm * len(chunk))
-            for page in pager.iter_pages():
-                for facts in types.complete(_accepted(page, accepts)):
-                    key = name_key(facts.get('vm_name') or '')
-                    seen = seen or key in keys
-                    if key in keys and _resolves(lookup, types, facts):
-                        found[(TERM_VM, key)] = facts
-                        progress = True
-                        keys.discard(key)
-                if not keys:  # every VM of the chunk has its newest: older rows add nothing
-                    break
-            if keys and pager.truncated:
+            # a page after which every VM of the chunk has its newest ends the chunk: older rows add nothing
+            reading = read(client, TASK_SESSIONS, chunks=[Chunk(_vm_filter(lookup, chunk), {})], accepts=accepts, enrich=types.complete,
+                           limit=rows_per_vm * len(chunk), stop=lambda _chunk: lambda batch: not keys)
+            for facts in reading:
+                key = name_key(facts.get('vm_name') or '')
+                seen = seen or key in keys
+                if key in keys and _resolves(lookup, types, facts):
+                    found[(TERM_VM, key)] = facts
+                    progress = True
+                    keys.discard(key)
+            if keys and reading.truncated:
                 again.extend(term for term in chunk if term.ref not in found)
         if not seen:
             # EM returned rows whose VM names match no term as we compare them (a collation
@@ -263,7 +248,7 @@ def _resolve_all(client, lookup, max_length, check):
 def output_value(facts, output):
     """What the lookup returns for one found session."""
     if output == 'facts':
-        return dict(facts)
+        return TASK_SESSIONS.export(facts)
     if output == 'uid':
         return facts.get('uid') or (TASK_SESSION_URN + facts['id'] if facts.get('id') else None)
     if output == 'id':

@@ -33,8 +33,13 @@ def check_keyword_options(given, definitions, plugin_label):
 
 
 def _unknown(name, known):
+    return 'unknown option %r%s' % (name, did_you_mean(name, known))
+
+
+def did_you_mean(name, known):
+    """' (did you mean <the closest known name>?)', or '' when no known name is close."""
     close = difflib.get_close_matches(str(name), known, n=1)
-    return 'unknown option %r%s' % (name, ' (did you mean %s?)' % close[0] if close else '')
+    return ' (did you mean %s?)' % close[0] if close else ''
 
 
 def _bad_choice(name, value, definition):

@@ -2,10 +2,9 @@
 # The work of the EDA source vbr.enterprise_manager.task_sessions (extensions/eda/plugins/event_source/):
 # its arguments, what one poll asks EM and which finished task sessions become events (each once,
 # oldest first, with bounded memory), and the loop that polls until it is cancelled: one EM logon
-# across polls, faults logged and retried with backoff, logoff at the end. The connection, the
-# filter, the pager and the facts are the collection's own (em_connection, query_filter, query_pager
-# through EMClient.query, task_session, job_sessions for job_type and is_retry). Runs where
-# ansible-rulebook runs.
+# across polls, faults logged and retried with backoff, logoff at the end. The arguments are a
+# Selection (source_options.py), each poll one read of the collection's reader (em_reader.py, with
+# job_sessions.py for job_type and is_retry). Runs where ansible-rulebook runs.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -13,32 +12,26 @@ __metaclass__ = type
 
 import asyncio
 import logging
-import math
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import checked_answers
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import OPTION_NAMES
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError, EMInputError, redact
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes, parent_of
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import normalize_job_types
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_values import as_list, whole_number
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import (
-    TASK_SESSION_QUERY_TYPE,
-    TASK_SESSION_RESULTS,
-    normalize_enum,
-    is_running,
-    string_values,
-    task_session_filters,
-)
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, parse_em_time, parse_user_time, utc_now
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_sessions import JobSessionTypes, describe_parent, parent_of
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import is_running
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_latest import creation_key
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.text_lists import shown_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import format_utc, utc_now
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.em_connection import build_client
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.source_options import SOURCE_SELECTION
 
 logger = logging.getLogger('vbr.enterprise_manager.task_sessions')
 
-SOURCE_DEFAULTS = {'interval': 60, 'results': ['Failed', 'Warning'], 'job_name': None, 'job_type': None, 'vm_name': None,
-                   'since': None, 'overlap': 120}
 # The first logon or query failing this way is a setting to fix, not an outage: the source ends at start.
 FATAL_AT_START = frozenset(('input', 'authentication', 'authorization', 'not_found', 'tls', 'query'))
 MAX_BACKOFF = 300.0
@@ -46,9 +39,6 @@ MAX_REMEMBERED = 50000  # a safety cap on the dedup memory, far above what one o
 # Job sessions whose type is remembered across polls; past this a fresh cache starts (a long-running source
 # must not grow it without bound; a job's task sessions end close together, so little is read twice).
 MAX_JOB_SESSIONS = 10000
-_SHOWN = 10  # task sessions named in the warning about job sessions EM did not return
-# The option of each OR-list of a poll's filter (for the message when even one value per query is too long).
-_LIST_OPTIONS = {'vm_names': 'vm_name', 'job_names': 'job_name'}
 
 # Seams for the unit tests: the pause between polls, and what EMClient gets besides the options.
 _sleep = asyncio.sleep
@@ -57,22 +47,6 @@ _client_args = {}
 
 # --- arguments ------------------------------------------------------------------------------------
 
-def _interval(value):
-    number = None if isinstance(value, bool) else _as_float(value)
-    if number is None:
-        raise EMInputError('The interval argument must be a number of seconds, not %r.' % (value,))
-    if not math.isfinite(number) or number <= 0:
-        raise EMInputError('The interval argument must be greater than 0, not %r.' % (value,))
-    return number
-
-
-def _as_float(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def connection_arguments(args):
     """The connection arguments for em_connection: an empty one counts as absent (an EDA credential
     without a CA injects ''), so it falls back to VEEAM_EM_* like a missing one."""
@@ -80,35 +54,21 @@ def connection_arguments(args):
 
 
 def parse_arguments(args, now):
-    """The validated selection and timing arguments (raises EMInputError naming the argument)."""
-    known = set(SOURCE_DEFAULTS) | set(OPTION_NAMES)
+    """The Selection of the source's arguments besides the connection (raises EMInputError naming the argument)."""
+    known = set(SOURCE_SELECTION.accepted) | set(OPTION_NAMES)
     unknown = sorted(name for name in args if name not in known and not name.startswith('eda_'))
     if unknown:
         raise EMInputError('Unknown argument(s) of vbr.enterprise_manager.task_sessions: %s.' % ', '.join(unknown),
                            hint='Known: %s.' % ', '.join(sorted(known)))
-    merged = dict(SOURCE_DEFAULTS)
-    merged.update(dict((k, v) for k, v in args.items() if k in SOURCE_DEFAULTS and v is not None))
-    results = normalize_enum('results', as_list(merged['results']), TASK_SESSION_RESULTS)
-    if not results:
-        raise EMInputError('The results argument is empty.', hint='Give one or more of %s.' % ', '.join(TASK_SESSION_RESULTS))
-    selection = {
-        'interval': _interval(merged['interval']),
-        'results': results,
-        'job_name': string_values('job_name', as_list(merged['job_name'])),
-        'job_type': normalize_job_types(as_list(merged['job_type'])),
-        'vm_name': string_values('vm_name', as_list(merged['vm_name'])),
-        'since': parse_user_time(merged['since'], 'since', now=now) if merged['since'] not in (None, '') else now,
-        'overlap': whole_number('overlap', merged['overlap'], 0),
-    }
-    poll_filters(selection, selection['since'])  # a selection too long for EM fails here, before any request
+    selection = build_selection(SOURCE_SELECTION, args, now=now)
+    poll_filters(selection, selection.start)  # a selection too long for EM fails here, before any request
     return selection
 
 
 def poll_filters(selection, ended_since):
     """The EM filters of one poll (one, unless the names are too many for one URL): the selection, and
     EndTime at or after ended_since."""
-    lists = {'vm_names': selection['vm_name'], 'job_names': selection['job_name']}
-    return task_session_filters(lists, _LIST_OPTIONS, results=selection['results'], ended_since=ended_since)
+    return TASK_SESSIONS.filters(selection, ended_since=ended_since)
 
 
 # --- one poll ---------------------------------------------------------------------------------------
@@ -121,28 +81,26 @@ class TaskSessionPoller(object):
     def __init__(self, client, selection):
         self.client = client
         self.selection = selection
-        self.watermark = selection['since']  # the newest end time seen (EM's clock), never before since
-        self.overlap = timedelta(seconds=selection['overlap'])
+        self.watermark = selection.start  # the newest end time seen (EM's clock), never before since
+        self.overlap = timedelta(seconds=selection.overlap)
         self.seen = OrderedDict()  # (id, end_time) -> end datetime, oldest first
         self.types = None  # the JobSessionTypes of the last polls, see job_session_types()
 
     def window_start(self):
-        return max(self.selection['since'], self.watermark - self.overlap)
+        return max(self.selection.start, self.watermark - self.overlap)
 
     def poll(self):
         """(new finished sessions oldest first, newest end time among all finished ones) of one poll."""
-        finished = []
-        for filter_text in poll_filters(self.selection, self.window_start()):
-            for entity in self.client.query(TASK_SESSION_QUERY_TYPE, filter=filter_text):
-                facts = normalize_task_session(entity)
-                ended = parse_em_time(facts['end_time'])
-                if ended is not None and not is_running(facts):  # running: its end is the event
-                    finished.append((ended, facts))
+        selection = self.selection
+        with checked_answers(self.client, ('the arguments', '')) as check:
+            finished = [(facts['end_time'], facts) for facts in read(self.client, TASK_SESSIONS, selection, chunks=poll_filters(selection, self.window_start()),
+                                                                     accepts=check.bind(TASK_SESSIONS.checks(selection)), key=self._key)
+                        if facts['end_time'] is not None and not is_running(facts)]  # running: its end is the event
         newest = max((ended for ended, _facts in finished), default=None)
-        fresh = [(ended, facts) for ended, facts in finished if self._key(facts) not in self.seen and ended >= self.selection['since']]
+        fresh = [(ended, facts) for ended, facts in finished if self._key(facts) not in self.seen and ended >= selection.start]
         if fresh:  # an idle poll reads no job session
             fresh = self.typed(fresh)
-        fresh.sort(key=lambda item: (item[0], item[1]['creation_time'] or '', item[1]['id'] or ''))
+        fresh.sort(key=lambda item: (item[0], creation_key(item[1]), item[1]['id'] or ''))
         return fresh, newest
 
     def job_session_types(self):
@@ -158,11 +116,11 @@ class TaskSessionPoller(object):
         seen). A session whose parent EM does not return is logged; with a job_type selection it is not an event
         and the next poll asks EM again, without one it is an event with job_type null."""
         types = self.job_session_types()
-        types.complete([facts for _ended, facts in fresh])
+        completed = types.complete([facts for _ended, facts in fresh])
         self._log_unreadable(types)
-        wanted = self.selection['job_type']
+        wanted = self.selection.job_types
         kept = []
-        for ended, facts in fresh:
+        for (ended, _facts), facts in zip(fresh, completed):
             parent = parent_of(facts)
             if not wanted or facts['job_type'] in wanted:
                 kept.append((ended, facts))
@@ -178,12 +136,10 @@ class TaskSessionPoller(object):
         types.unreadable.clear()
         if not missing:
             return
-        shown = ', '.join('%s (id %s, job session %s)' % (f['vm_name'], f['id'], f['job_session_id']) for f in missing[:_SHOWN])
-        more = ' and %d more' % (len(missing) - _SHOWN) if len(missing) > _SHOWN else ''
-        then = (' They cannot match job_type and are not events; the next poll asks again.' if self.selection['job_type']
+        then = (' They cannot match job_type and are not events; the next poll asks again.' if self.selection.job_types
                 else ' They are events with job_type null.')
         logger.warning('Enterprise Manager did not return the job session of %d new task session(s), so their job_type '
-                       'and is_retry are unknown: %s%s.%s', len(missing), shown, more, then)
+                       'and is_retry are unknown: %s.%s', len(missing), shown_list(missing, describe_parent), then)
 
     def remember(self, facts, ended):
         self.seen[self._key(facts)] = ended
@@ -205,7 +161,7 @@ class TaskSessionPoller(object):
 
 
 def event_of(facts):
-    return {'vbr_em': facts, 'meta': {'hosts': facts['vm_name']}}
+    return {'vbr_em': TASK_SESSIONS.export(facts), 'meta': {'hosts': facts['vm_name']}}
 
 
 # --- the loop ---------------------------------------------------------------------------------------
@@ -271,9 +227,9 @@ async def run(queue, args):
     poller = TaskSessionPoller(client, selection)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix='vbr-em-eda')
     logger.info('Polling %s every %s seconds for task sessions that finished since %s (results: %s).',
-                client.base_url, selection['interval'], format_utc(selection['since']), ', '.join(selection['results']))
+                client.base_url, selection.interval, format_utc(selection.start), ', '.join(selection.results))
     try:
-        await _poll_forever(queue, poller, executor, selection['interval'], [params['password']])
+        await _poll_forever(queue, poller, executor, selection.interval, [params['password']])
     finally:
         # Cancelled or failed: the logoff waits for a poll still in its thread, then ends the EM logon session.
         try:

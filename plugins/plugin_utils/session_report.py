@@ -12,7 +12,7 @@ from collections import namedtuple
 from datetime import timedelta
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import RUNNING_STATES, TASK_SESSION_RESULTS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import TASK_SESSION_RESULTS, is_running
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import (
     format_utc,
     parse_duration,
@@ -54,11 +54,7 @@ def age_text(seconds):
 
 
 def _is_ok(session, ok_results):
-    return session.get('result') in ok_results and session.get('state') not in RUNNING_STATES
-
-
-def _is_running(session):
-    return session.get('state') in RUNNING_STATES
+    return session.get('result') in ok_results and not is_running(session)
 
 
 def _summary_of(entry):
@@ -114,8 +110,8 @@ def _verdict(vm_sessions, last_ok, rules):
     if not recent:
         return 'too_old', _too_old_reason(vm_sessions[0], last_ok, rules)
     last_success = '; last success started %s' % _describe(last_ok, rules.as_of) if last_ok is not None else ''
-    finished = [s for s in recent if not _is_running(s)]
-    if _is_running(recent[0]) and not finished:
+    finished = [s for s in recent if not is_running(s)]
+    if is_running(recent[0]) and not finished:
         return 'in_progress', 'no successful backup task session within %s; one is %s since %s%s' % (
             rules.max_age_label, recent[0].get('state'), _describe(recent[0], rules.as_of), last_success)
     return 'unsuccessful', _unsuccessful_reason(finished[0], rules) + last_success
@@ -154,7 +150,7 @@ def _vm_rank(row):
 
 
 def _vm_row(vm, vm_sessions):
-    finished = [s for s in vm_sessions if not _is_running(s)]
+    finished = [s for s in vm_sessions if not is_running(s)]
     problems = [s for s in finished if s.get('result') != 'Success']
     return {
         'vm_name': vm,
@@ -191,7 +187,7 @@ def _failed_sessions(sessions, fail_on_results, latest_only):
     seen = set()
     failed = []
     for session in sessions:
-        if _is_running(session):
+        if is_running(session):
             continue
         key = ((session.get('job_name') or '').lower(), (session.get('vm_name') or '').lower())
         if key in seen:

@@ -129,3 +129,32 @@ def test_the_example_rulebook_reacts_once_per_failed_session_and_logs_off(eda_to
     delays = ['%.1f' % (Path(records / ('%s.json' % facts['id'])).stat().st_mtime - finished[vm]) for vm, facts in sorted(by_vm.items())]
     print('ansible-rulebook: first poll %.1f s after the start; session end to playbook done: %s s; %d polls'
           % (first_poll, ', '.join(delays), stats['routes'].get('GET /api/query', 0)))
+
+
+def test_a_source_that_cannot_log_on_says_so_in_one_line_without_stack_frames(eda_tools, installed_collection, tmp_path):
+    source = {'url': '{{ url }}', 'username': EM_USERNAME, 'password': 'not-the-password'}
+    rulebook = [{'name': 'Wrong password', 'hosts': 'all', 'sources': [{'vbr.enterprise_manager.task_sessions': source}],
+                 'rules': [{'name': 'Never', 'condition': 'event.vbr_em is defined', 'action': {'debug': None}}]}]
+    (tmp_path / 'rulebook.yml').write_text(yaml.safe_dump(rulebook, sort_keys=False), encoding='utf-8')
+    (tmp_path / 'inventory.ini').write_text('localhost ansible_connection=local\n', encoding='utf-8')
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('ANSIBLE_', 'VEEAM_EM_')))
+    env.update({'PATH': os.pathsep.join([str(eda_tools.bin), env.get('PATH', '')]), 'ANSIBLE_COLLECTIONS_PATH': str(installed_collection),
+                'ANSIBLE_HOME': str(tmp_path / 'ansible-home')})
+    with em_simulator(tmp_path / 'sim') as sim:
+        (tmp_path / 'vars.yml').write_text(yaml.safe_dump({'url': sim.url}), encoding='utf-8')
+        runs = dict((verbosity, subprocess.run(
+            [str(eda_tools.rulebook), '-r', str(tmp_path / 'rulebook.yml'), '-i', str(tmp_path / 'inventory.ini'),
+             '--vars', str(tmp_path / 'vars.yml')] + ([verbosity] if verbosity else []),
+            cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)) for verbosity in ('', '-vv'))
+        stats = sim.stats()
+    default = runs[''].stdout + runs[''].stderr
+    assert runs[''].returncode != 0, default
+    errors = [line for line in default.splitlines() if ' - ERROR - ' in line]
+    # ansible-rulebook's own lines around it, then the source's error once, with what to fix, and no frame lines
+    assert [line for line in errors if 'ansible_rulebook.app' in line and 'EMAuthenticationError: ' in line], default
+    assert 'rejected the logon of user EM\\ansible (HTTP 401)' in default and 'Check the username and password' in default
+    assert not [line for line in errors if '.py:' in line], default
+    debug = runs['-vv'].stdout + runs['-vv'].stderr
+    assert runs['-vv'].returncode != 0 and [line for line in debug.splitlines() if 'session_poller.py:' in line], debug
+    assert 'not-the-password' not in default  # (at -vv ansible-rulebook itself prints the rulebook, arguments and all)
+    assert stats['active_sessions'] == 0

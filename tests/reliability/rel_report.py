@@ -106,6 +106,26 @@ def _cell(text):
     return text.replace('\\', '\\\\').replace('|', '\\|').replace('\n', ' ').replace('`', "'").strip()
 
 
+# Written by hand (not observed in this run): what a user must know about passwords on the command line.
+PASSWORDS = [
+    '## Passwords on the command line',
+    '',
+    'Pass the password through the environment (`VEEAM_EM_PASSWORD`), a vaulted variable (`ansible_vbr_em_password`, or',
+    '`password: "{{ vault_em_password }}"` in `module_defaults`, the value made with `ansible-vault encrypt_string`) or the',
+    'AWX credential, never as `-a password=...` or `-e ansible_vbr_em_password=...` on an ad hoc command line: the command',
+    'line stays in the shell history and any local user sees it in `ps` while it runs, and when ansible-core cannot split',
+    'the `-a` string (a quote, `{{` or `{%` in the password) its error repeats the whole string, password included.',
+    'Checked with ansible-core 2.21.5 and the simulator: `[ERROR]: failed at splitting arguments, either an unbalanced',
+    'jinja2 block or quotes: url=... username=... password=<the password>`. Once the module has its arguments the',
+    'password is masked: a wrong password, an unknown option, a wrong type and a refused connection showed it at no',
+    'verbosity from none to `-vvvv`; nor did a run at `-vvvv` with the password in `ansible_vbr_em_password`, vaulted or',
+    'not, or in `ansible.cfg` (the scenarios below).',
+    '',
+    '`-a` and `-e key=value` also decode backslash escapes, so `username=EM\\ansible` arrives with a control character',
+    '(the logon error then says so); write `username=EM\\\\ansible`, or put the value in a vars file.',
+]
+
+
 def render(session):
     order = dict((item.nodeid, index) for index, item in enumerate(session.items))
     rows = sorted(ROWS.items(), key=lambda pair: order.get(pair[0], 0))
@@ -129,7 +149,8 @@ def render(session):
         'Status `known bug` marks a scenario whose expected outcome is not met yet (a strict xfail in the suite).',
         '',
         'Summary: %d scenarios; %s.' % (len(rows), ', '.join('%s: %d' % (status, counts[status]) for status in sorted(counts))),
-    ]
+        '',
+    ] + PASSWORDS
     for area, title in AREAS:
         selected = [row for _nodeid, row in rows if row['case'].area == area]
         if not selected:

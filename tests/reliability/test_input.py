@@ -111,7 +111,7 @@ def nothing(task):
 
 SPACED_VM = 'Finance Share 02'
 NON_ASCII_VM = 'köln-fs01'
-BACKSLASH_JOB = 'Offsite Copy\\Core Services'
+BACKSLASH_JOB = 'Ops\\Core Services'
 
 
 def ok(id, scenario, args, select, expected):  # pylint: disable=redefined-builtin

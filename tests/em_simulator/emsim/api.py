@@ -6,6 +6,7 @@ import zlib
 from urllib.parse import unquote, unquote_plus
 
 from . import resources
+from . import restore_point_api
 from .accounts import READ_ROLES, authenticate
 from .errors import ApiError
 from .json_render import JsonWriter
@@ -235,6 +236,8 @@ def query(req):
     result = req.sim.query.run(req.params)
     tasks = result.query_type.name == 'BackupTaskSession'
     req.sim.stats.query(result.query_type.name)
+    if result.query_type.name in restore_point_api.NODES:
+        return _restore_point_query(req, result)
     if result.entities:
         build = resources.task_session_entity if tasks else resources.job_session_entity
         if tasks:
@@ -246,6 +249,21 @@ def query(req):
             req.sim.stats.add('references_served', len(result.records))
         list_name = None
     return _ok(req, req.writer().query_result(list_name, _nodes(req, build, result.records), result.paging))
+
+
+def _restore_point_query(req, result):
+    entity, reference = restore_point_api.NODES[result.query_type.name]
+    list_name = result.query_type.list_name if result.entities else None
+    nodes = _nodes(req, entity if result.entities else reference, result.records)
+    return _ok(req, req.writer().query_result(list_name, nodes, result.paging))
+
+
+def vm_restore_point(req, point_id):
+    return _ok(req, req.writer().document(restore_point_api.vm_restore_point(req, point_id, _is_entity(req))))
+
+
+def agent_restore_point(req, point_id):
+    return _ok(req, req.writer().document(restore_point_api.agent_restore_point(req, point_id, _is_entity(req))))
 
 
 ROUTES = [
@@ -261,6 +279,8 @@ ROUTES = [
     Route('/api/backupServers', {'GET': backup_servers}),
     Route('/api/backupServers/{ID}', {'GET': backup_server}),
     Route('/api/query', {'GET': query}),
+    Route('/api/vmRestorePoints/{ID}', {'GET': vm_restore_point}),
+    Route('/api/agents/agentRestorePoints/{ID}', {'GET': agent_restore_point}),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 
+from .restore_points import catalog_section
 from .timefmt import iso_z
 
 
@@ -71,6 +72,7 @@ def build_catalog(dataset):
         'job_types': _job_types(dataset),
         'vm_names': sorted(vm.name for vm in dataset.vms if per_vm[vm.name]),
         'samples': samples,
+        'restore_points': catalog_section(dataset),
     }
 
 

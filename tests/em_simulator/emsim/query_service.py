@@ -9,10 +9,12 @@ from urllib.parse import quote_plus
 
 from .errors import ApiError
 from .filter_parser import FilterError, parse
-from .query_fields import QUERY_TYPES, compile_filter, sort_key
+from .query_fields import QUERY_TYPES as _TYPES, compile_filter, sort_key
+from . import restore_point_api
 from .resources import Paging
 
 DEFAULT_PAGE_SIZE = 100
+QUERY_TYPES = dict(_TYPES, **restore_point_api.QUERY_TYPES)
 _LINK_PARAMS = ('type', 'format', 'sortasc', 'sortdesc', 'filter')
 
 
@@ -33,6 +35,7 @@ class QueryService:
     def __init__(self, dataset, cache_size=64, max_page_size=0, bad_filter_status=400):
         self.dataset = dataset
         self.sources = {'backuptasksession': dataset.tasks, 'backupjobsession': dataset.job_sessions}
+        self.sources.update(restore_point_api.query_sources(dataset))  # callables: rebuilt after live sessions
         self.max_page_size = max_page_size
         self.bad_filter_status = bad_filter_status
         self.cache = collections.OrderedDict()
@@ -86,6 +89,8 @@ class QueryService:
                     self.cache.move_to_end(key)
                     return cached
             records = self.sources[query_type.name.lower()]
+            if callable(records):
+                records = records()
             if matches is not None:
                 records = [record for record in records if matches(record)]
             elif self.dataset.generation:

@@ -13,9 +13,9 @@ SERVER_NAMES = [
 
 SERVER_VERSIONS = ['12.3.1.1139', '12.3.2.3617', '13.0.1.1071']
 
-# Awkward job names first: a backslash (backup copy style), a double quote, non-ASCII.
+# Awkward job names first: a backslash (in a backup job's name: copy workers are the real mix's), a double quote, non-ASCII.
 SPECIAL_JOB_NAMES = [
-    'Offsite Copy\\Core Services',
+    'Ops\\Core Services',
     'SQL "Prod" Daily',
     'Sauvegarde Comptabilit\u00e9',
     'Core Services',

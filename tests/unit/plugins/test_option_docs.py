@@ -131,7 +131,7 @@ class _Table(object):
 
 
 def test_inventory_fragments_come_from_the_tables():
-    from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import doc_entry
+    doc_entry = _script().doc_entry
     from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.inventory_options import INVENTORY_SELECTION_OPTIONS
     doc = _options(selection, 'INVENTORY')
     assert doc == dict((option.name, doc_entry(option)) for option in INVENTORY_SELECTION_OPTIONS)

@@ -181,10 +181,15 @@ _ROOT = _collections_root()
 if _ROOT and _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.session_poller import run
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMError
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.session_poller import logger, run
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.source_errors import frames_at_debug
 
 
 async def main(queue, args):
     """The EDA source entry point: check the arguments, poll until cancelled, then log off
     (plugins/plugin_utils/session_poller.py does the work)."""
-    await run(queue, args)
+    try:
+        await run(queue, args)
+    except EMError as exc:  # what to fix, in one line; the stack frames only with -vv
+        raise frames_at_debug(exc, logger.name) from None

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Unit tests of the backup_task_session_info action plugin, loaded through Ansible's action loader:
+# Unit tests of the action plugin of the modules (plugin_utils/module_action.py), loaded through Ansible's action loader:
 # the module gets the task's arguments with the unset connection options filled (variables, the
 # controller's environment with the task's environment keyword, ansible.cfg), the -vvv lines (sources
 # and the module's request log) are shown and the private log key leaves the result.
@@ -16,7 +16,7 @@ from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import action_loader
 from ansible.template import Templar
 
-from ansible_collections.vbr.enterprise_manager.plugins.action import backup_task_session_info as action_module
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import module_action as action_module
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import module_connection
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.module_connection import LOG_KEY
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import traceback
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,6 +20,8 @@ import yaml
 from ansible_collections.vbr.enterprise_manager.extensions.eda.plugins.event_source import task_sessions as source
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_options import CONNECTION_OPTIONS, OPTION_NAMES
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
+from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.source_options import SOURCE_SELECTION
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import defaults
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMAuthenticationError, EMInputError
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
@@ -321,6 +324,20 @@ def test_a_first_logon_that_em_rejects_ends_the_source_at_start(em, clock):
     assert clock.delays == []
 
 
+@pytest.mark.parametrize('level, frames', [(logging.INFO, False), (logging.DEBUG, True)])
+def test_the_error_that_ends_the_source_shows_its_frames_only_at_debug(em, clock, monkeypatch, level, frames):
+    # ansible-rulebook logs every frame of a failed source's exception at ERROR; -vv sets DEBUG
+    monkeypatch.setattr(logging.getLogger(session_poller.logger.name), 'level', level)
+    em.expect('POST', BASE + '/api/sessionMngr/?v=latest', status=401)
+    with pytest.raises(EMAuthenticationError) as caught:
+        asyncio.run(source.main(asyncio.Queue(), args()))
+    assert type(caught.value).__name__ == 'EMAuthenticationError'
+    assert str(caught.value).startswith('Enterprise Manager rejected the logon of user')
+    assert (caught.value.__traceback__ is not None) is frames
+    shown = traceback.format_exception(type(caught.value), caught.value, caught.value.__traceback__)
+    assert (len(shown) > 1) is frames, shown
+
+
 def test_a_rejected_logon_later_is_retried_like_any_fault(em, clock):
     async def scenario():
         expect_logon(em)
@@ -441,5 +458,5 @@ def test_the_documented_arguments_are_the_connection_table_and_the_source_defaul
             (option.type, option.default, list(option.choices) if option.choices else None), option.name
         assert option.env in ' '.join(documented['description']), option.name
     selection = set(options) - set(OPTION_NAMES)
-    assert selection == set(session_poller.SOURCE_DEFAULTS)
-    assert dict((name, options[name].get('default')) for name in selection) == session_poller.SOURCE_DEFAULTS
+    assert selection == set(SOURCE_SELECTION.names)
+    assert dict((name, options[name].get('default')) for name in selection) == defaults(SOURCE_SELECTION.options)

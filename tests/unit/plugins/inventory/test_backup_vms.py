@@ -111,6 +111,32 @@ def test_files_named_backup_vms_yml_or_yaml_only(plugin, tmp_path):
         assert plugin.verify_file(str(tmp_path / name)) is wanted, name
 
 
+def test_a_misnamed_file_of_this_plugin_is_told_the_names_it_accepts(plugin, tmp_path):
+    for name, text in (('em.yml', 'plugin: vbr.enterprise_manager.backup_vms\n'), ('inv.yaml', "plugin: 'backup_vms'  # EM\n")):
+        (tmp_path / name).write_text(text + 'since: 7d\n', encoding='utf-8')
+        assert plugin.verify_file(str(tmp_path / name)) is False
+    assert plugin.warnings.lines == [
+        'The inventory source %s names the plugin vbr.enterprise_manager.backup_vms, which reads only files whose names end in '
+        'backup_vms.yml or backup_vms.yaml: rename it, for example to %s.backup_vms.yml.' % (tmp_path / stem, stem.split('.', maxsplit=1)[0])
+        for stem in ('em.yml', 'inv.yaml')]
+
+
+def test_a_file_of_another_plugin_gets_no_warning(plugin, tmp_path):
+    for name, text in (('hosts.yml', 'plugin: amazon.aws.aws_ec2\n'), ('other.yml', 'all:\n  hosts:\n    backup_vms:\n'),
+                       ('em.backup_vms.json', 'plugin: vbr.enterprise_manager.backup_vms\n')):
+        (tmp_path / name).write_text(text, encoding='utf-8')
+        assert plugin.verify_file(str(tmp_path / name)) is False
+    assert plugin.warnings.lines == []
+
+
+def test_a_misspelled_option_gets_the_closest_name(plugin, tmp_path):
+    with pytest.raises(AnsibleParserError) as caught:
+        sync(plugin, tmp_path, extra='max_ag: 2d\nhostname: [vm_name]\n')
+    message = str(caught.value)
+    assert 'Unknown option(s) in the inventory source: hostname (did you mean hostnames?), max_ag (did you mean max_age?).' in message
+    assert 'Known options:' in message
+
+
 def test_sync_makes_hosts_vbr_em_and_state_groups(plugin, em, tmp_path):
     expect_sync(em)
     inventory = sync(plugin, tmp_path)

@@ -16,6 +16,7 @@ import requests
 from urllib3.exceptions import ProtocolError
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils import client as client_module
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_urls import query_url
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import (
     EMAuthenticationError,
     EMAuthorizationError,
@@ -460,7 +461,7 @@ def test_entity_404_says_not_found(em, make_client):
     expect_logoff(em)
     with pytest.raises(EMNotFoundError, match='does not know'):
         with make_client() as client:
-            client.get_entity('/backupTaskSessions/%s' % guid(1))
+            client.get('/backupTaskSessions/%s?format=Entity' % guid(1), what='entity')
 
 
 # --- logon errors ------------------------------------------------------------------------------
@@ -493,6 +494,26 @@ def test_logon_read_timeout_is_not_retried(em, make_client, sleeps):
         with make_client() as client:
             client.logon()
     assert sleeps == []
+
+
+def test_a_logon_timeout_hint_is_about_the_logon_not_the_selection(em, make_client, sleeps):
+    em.expect('POST', BASE + '/api/sessionMngr/?v=latest', raises=requests.exceptions.ReadTimeout('read timed out'))
+    with pytest.raises(EMTimeoutError) as caught:
+        with make_client() as client:
+            client.logon()
+    message = str(caught.value)
+    assert 'narrow the selection' not in message and 'since, limit' not in message
+    assert 'check the account' in message and 'raise the timeout option (VEEAM_EM_TIMEOUT)' in message
+
+
+def test_a_query_timeout_hint_names_the_selection(em, make_client, sleeps):
+    expect_logon(em)
+    em.expect('GET', QUERY1, raises=requests.exceptions.ReadTimeout('read timed out'))
+    expect_logoff(em)
+    with pytest.raises(EMTimeoutError) as caught:
+        with make_client(retries=0) as client:
+            list(client.query('BackupTaskSession'))
+    assert 'narrow the selection (since, limit)' in str(caught.value)
 
 
 def test_logon_404_on_the_vbr_port_names_it(em, make_client):
@@ -745,17 +766,6 @@ def test_an_empty_json_query_result_is_an_empty_result(em, make_client, body):
         assert list(client.query('BackupTaskSession')) == []
 
 
-@pytest.mark.parametrize('fmt', ['xml', 'json'])
-def test_get_entity_refuses_an_answer_of_another_type(em, make_client, fmt):
-    expect_logon(em, fmt=fmt)
-    body, content_type = logon_body(SESSION_ID, fmt=fmt)
-    em.expect('GET', BASE + '/api/backupTaskSessions/%s?format=Entity' % guid(3), body=body, content_type=content_type)
-    expect_logoff(em)
-    with pytest.raises(EMProtocolError, match='instead of a BackupTaskSession'):
-        with make_client(response_format=fmt) as client:
-            client.get_entity('/backupTaskSessions/%s' % guid(3), entity_type='BackupTaskSession')
-
-
 def test_json_format_sends_json_accept(em, make_client):
     expect_logon(em, fmt='json')
 
@@ -769,13 +779,13 @@ def test_json_format_sends_json_accept(em, make_client):
 
 
 @pytest.mark.parametrize('fmt', ['xml', 'pascal', 'camel'])
-def test_get_entity_asks_for_the_entity_format(em, make_client, fmt):
+def test_an_entity_reads_alike_in_every_format(em, make_client, fmt):
     expect_logon(em, fmt='xml' if fmt == 'xml' else 'json')
     body, content_type = entity_body(task_session(3), fmt=fmt)
     em.expect('GET', BASE + '/api/backupTaskSessions/%s?format=Entity' % guid(3), body=body, content_type=content_type)
     expect_logoff(em)
     with make_client(response_format='xml' if fmt == 'xml' else 'json') as client:
-        entity = client.get_entity('/backupTaskSessions/%s' % guid(3), entity_type='BackupTaskSession')
+        entity = client.get('/backupTaskSessions/%s?format=Entity' % guid(3), what='entity').data
     assert entity['UID'].endswith(guid(3))
 
 
@@ -1036,7 +1046,7 @@ def test_a_prefetched_page_of_an_expired_session_logs_on_again(em, make_client):
 
 def test_query_url_encoding(make_client):
     client = make_client()
-    url = client.query_url('BackupTaskSession', 'JobName=="A & B";(Result==Failed,Result==Warning)', page_size=10, page=2)
+    url = query_url(client.base_url, 'BackupTaskSession', 'JobName=="A & B";(Result==Failed,Result==Warning)', page_size=10, page=2)
     assert url == (BASE + '/api/query?type=BackupTaskSession&format=Entities&sortDesc=CreationTime&pageSize=10&page=2'
                    '&filter=JobName%3D%3D%22A%20%26%20B%22;(Result%3D%3DFailed,Result%3D%3DWarning)')
     assert re.search(r'&filter=[^&]*$', url)

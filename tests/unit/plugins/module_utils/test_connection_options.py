@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import pytest
 
 from ansible.module_utils.basic import env_fallback
@@ -16,7 +19,6 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.connection_
     normalize_url,
     validate_connection_params,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.option_table import plugin_sources
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import connection_params
 
@@ -31,6 +33,15 @@ EXPECTED = {
     'api_version': ('str', 'latest', 'VEEAM_EM_API_VERSION', False),
     'response_format': ('str', 'xml', 'VEEAM_EM_RESPONSE_FORMAT', False),
 }
+
+
+def _option_docs():
+    """tools/option_docs.py, which documents the options (its helpers are no module_utils: nothing on a managed host needs them)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    spec = importlib.util.spec_from_file_location('option_docs', os.path.join(root, 'tools', 'option_docs.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_argument_spec_from_the_table():
@@ -48,7 +59,7 @@ def test_argument_spec_from_the_table():
 def test_every_option_has_env_ini_and_vars_sources():
     assert OPTION_NAMES == tuple(EXPECTED)
     for option in CONNECTION_OPTIONS:
-        assert plugin_sources(option) == {
+        assert _option_docs().plugin_sources(option) == {
             'env': [{'name': EXPECTED[option.name][2]}],
             'ini': [{'section': 'vbr_enterprise_manager', 'key': option.name}],
             'vars': [{'name': 'ansible_vbr_em_' + option.name}],
@@ -114,6 +125,21 @@ def test_usernames_pass_through_unchanged(username):
 def test_bad_values(overrides, message):
     with pytest.raises(EMInputError, match=message):
         validate_connection_params(connection_params(**overrides))
+
+
+@pytest.mark.parametrize('name, what, overrides', [
+    ('url', 'No Enterprise Manager URL given', {'url': None}),
+    ('username', 'No user name given', {'username': ''}),
+    ('password', 'No password given', {'password': None}),
+])
+def test_a_missing_value_names_every_place_it_can_be_set(name, what, overrides):
+    with pytest.raises(EMInputError) as caught:
+        validate_connection_params(connection_params(**overrides))
+    message = str(caught.value)
+    assert message.startswith(what)
+    for place in ('the %s option' % name, 'the ansible_vbr_em_%s variable' % name, 'the VEEAM_EM_%s environment variable' % name.upper(),
+                  '%s in the [vbr_enterprise_manager] section of ansible.cfg' % name):
+        assert place in message, (place, message)
 
 
 @pytest.mark.parametrize('version', ['latest', 'v1_7', 'v1_5', 'V1_6', '1_6', 'v1'])

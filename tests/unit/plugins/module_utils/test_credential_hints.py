@@ -35,6 +35,15 @@ def test_a_bel_in_the_user_name_is_shown_and_explained(em, make_client):
     assert '\a' not in message
 
 
+def test_the_hint_names_the_command_line_as_well_as_yaml(em, make_client):
+    # -a username=EM\ansible and -e key=value decode backslash escapes too, so YAML may not be the cause
+    refuse_logon(em)
+    message = logon_error(make_client, username='EM\anible')
+    assert 'inside YAML double quotes' in message
+    assert 'key=value arguments on the command line (-a username=EM\\ansible, -e ansible_vbr_em_username=EM\\ansible)' in message
+    assert 'on the command line double it (username=EM\\\\ansible)' in message
+
+
 @pytest.mark.parametrize('password', ['Pa\tss', 'x\x1bword', 'ab\u2028cd', 'nb\xa0sp'])
 def test_a_control_character_in_the_password_is_hinted_without_showing_it(em, make_client, password):
     refuse_logon(em)

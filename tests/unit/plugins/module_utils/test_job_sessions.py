@@ -12,7 +12,8 @@ import pytest
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import encode_filter
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES, JOB_TYPES, is_copy, normalize_job_types
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     expect_logoff,
     expect_logon,
@@ -56,7 +57,7 @@ def test_job_type_values_in_any_letter_case():
         assert name in str(caught.value)
     assert 'cannot be selected' in str(caught.value)
     with pytest.raises(EMInputError, match="job_type value 'copy'"):
-        prepare_criteria({'job_type': ['Backup', 'copy']})
+        task_session_selection({'job_type': ['Backup', 'copy']})
 
 
 def test_copies_are_exactly_the_three_copy_types():

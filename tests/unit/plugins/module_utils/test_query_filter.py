@@ -14,7 +14,6 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filte
     TASK_SESSION_STATES,
     all_of,
     any_of,
-    build_task_session_filter,
     comparison,
     encode_filter,
     normalize_enum,
@@ -74,27 +73,6 @@ def test_string_values_reject_empty_and_drop_duplicates():
     assert string_values('vm_name', ['a', 'b', 'a']) == ['a', 'b']
     with pytest.raises(EMInputError, match='vm_name'):
         string_values('vm_name', ['a', ''])
-
-
-def test_full_filter():
-    text = build_task_session_filter(
-        vm_names=['db 1', 'web"2'], job_names=['Job A'], backup_server_names=['vbr01'], states=['Completed'],
-        results=['Failed', 'Warning'], job_session_uids=['urn:veeam:BackupJobSession:x'], uids=['urn:veeam:BackupTaskSession:1'],
-        since=datetime(2025, 8, 15, 6, 0, tzinfo=UTC), until=datetime(2025, 8, 16, 13, 0, 0, 500000, tzinfo=UTC),
-        raw='TotalSize>0,Reason!=""')
-    assert text == ('UID=="urn:veeam:BackupTaskSession:1";JobSessionUid=="urn:veeam:BackupJobSession:x";'
-                    '(VmDisplayName=="db 1",VmDisplayName=="web""2");JobName=="Job A";BackupServerName=="vbr01";'
-                    'State==Completed;(Result==Failed,Result==Warning);CreationTime>="2025-08-15T06:00:00Z";'
-                    'CreationTime<"2025-08-16T13:00:00.500001Z";(TotalSize>0,Reason!="")')
-
-
-def test_ended_since_selects_on_the_end_time_before_the_raw_group():
-    text = build_task_session_filter(results=['Failed'], ended_since=datetime(2025, 3, 14, 2, 0, 0, 250000, tzinfo=UTC), raw='TotalSize>0')
-    assert text == 'Result==Failed;EndTime>="2025-03-14T02:00:00.250000Z";(TotalSize>0)'
-
-
-def test_no_criteria_no_filter():
-    assert build_task_session_filter() == ''
 
 
 @pytest.mark.parametrize('expression, encoded', [

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import parse_response
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import normalize_task_session
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS, normalize_task_session
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
 CONTENT_TYPES = {'json': 'application/json; charset=utf-8', 'xml': 'application/xml; charset=utf-8'}
@@ -28,7 +28,7 @@ def _entities(document):
 
 
 def _facts(name):
-    return [normalize_task_session(entity) for entity in _entities(_parse(name))]
+    return [TASK_SESSIONS.export(normalize_task_session(entity)) for entity in _entities(_parse(name))]
 
 
 EXPECTED_EM12 = [

@@ -10,14 +10,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.answer_checks import SEARCH_CRITERIA, search_checks
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSION_CRITERIA as SEARCH_CRITERIA, TASK_SESSIONS
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.row_check import (
     Criterion,
     RowCheck,
     TimeRange,
     name_key,
 )
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import prepare_criteria, search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils.lookup_resolution import prepare_lookup, resolve_terms
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
@@ -96,12 +97,12 @@ def test_the_time_range_is_the_filter_s():
 
 
 def test_every_structured_option_is_checked_and_the_raw_filter_is_not():
-    prepared = prepare_criteria({'id': [guid(1)], 'job_session_id': [guid(2)], 'vm_name': ['a'], 'job_name': ['j'],
-                                 'backup_server_name': ['s'], 'state': ['completed'], 'result': ['failed'], 'since': '1d',
-                                 'filter': 'TotalSize>0'}, now=NOW)
-    checks = search_checks(prepared)
+    prepared = task_session_selection({'id': [guid(1)], 'job_session_id': [guid(2)], 'vm_name': ['a'], 'job_name': ['j'],
+                                       'backup_server_name': ['s'], 'state': ['completed'], 'result': ['failed'], 'since': '1d',
+                                       'filter': 'TotalSize>0'}, now=NOW)
+    checks = TASK_SESSIONS.checks(prepared)
     assert [check.option for check in checks] == [row[0] for row in SEARCH_CRITERIA] + ['since']
-    assert search_checks(prepare_criteria({'filter': 'TotalSize>0'}, now=NOW)) == []
+    assert TASK_SESSIONS.checks(task_session_selection({'filter': 'TotalSize>0'}, now=NOW)) == []
 
 
 def test_a_row_read_twice_is_named_once():

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 
@@ -12,10 +13,12 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representat
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids import TASK_SESSION_URN, id_from_href, parse_object_id
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import (
     TASK_SESSION_KEYS,
+    TASK_SESSIONS,
     normalize_task_session,
     project,
     validate_fields,
 )
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     EM_HOST,
@@ -30,7 +33,8 @@ FORMATS = ('xml', 'json', 'camel')
 
 
 def facts_of(data, fmt='xml'):
-    return normalize_task_session(parse_response(*entity_body(data, fmt)).data)
+    # as the facts leave the collection: times as text
+    return TASK_SESSIONS.export(normalize_task_session(parse_response(*entity_body(data, fmt)).data))
 
 
 @pytest.mark.parametrize('fmt', FORMATS)
@@ -179,3 +183,35 @@ def test_fields():
     facts = facts_of(task_session(1))
     assert project(facts, ['vm_name', 'result']) == {'vm_name': 'ledgerdb01', 'result': 'Success'}
     assert project(facts, list(TASK_SESSION_KEYS)) == facts
+
+
+UTC = timezone.utc
+
+
+def build_task_session_filter(uids=(), **criteria):
+    """The filter of a selection with these attributes (UIDs given with their URN), as the module's reader builds it."""
+    ended_since = criteria.pop('ended_since', None)
+    criteria['raw_filter'] = criteria.pop('raw', None)
+    ids = [uid[len(TASK_SESSION_URN):] for uid in uids]
+    return TASK_SESSIONS.filter_text(Selection(dict(criteria, ids=ids)), ended_since=ended_since)
+
+
+def test_full_filter():
+    text = build_task_session_filter(
+        vm_names=['db 1', 'web"2'], job_names=['Job A'], backup_server_names=['vbr01'], states=['Completed'],
+        results=['Failed', 'Warning'], job_session_uids=['urn:veeam:BackupJobSession:x'], uids=['urn:veeam:BackupTaskSession:1'],
+        since=datetime(2025, 8, 15, 6, 0, tzinfo=UTC), until=datetime(2025, 8, 16, 13, 0, 0, 500000, tzinfo=UTC),
+        raw='TotalSize>0,Reason!=""')
+    assert text == ('UID=="urn:veeam:BackupTaskSession:1";JobSessionUid=="urn:veeam:BackupJobSession:x";'
+                    '(VmDisplayName=="db 1",VmDisplayName=="web""2");JobName=="Job A";BackupServerName=="vbr01";'
+                    'State==Completed;(Result==Failed,Result==Warning);CreationTime>="2025-08-15T06:00:00Z";'
+                    'CreationTime<"2025-08-16T13:00:00.500001Z";(TotalSize>0,Reason!="")')
+
+
+def test_ended_since_selects_on_the_end_time_before_the_raw_group():
+    text = build_task_session_filter(results=['Failed'], ended_since=datetime(2025, 3, 14, 2, 0, 0, 250000, tzinfo=UTC), raw='TotalSize>0')
+    assert text == 'Result==Failed;EndTime>="2025-03-14T02:00:00.250000Z";(TotalSize>0)'
+
+
+def test_no_criteria_no_filter():
+    assert build_task_session_filter() == ''

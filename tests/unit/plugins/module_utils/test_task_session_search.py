@@ -12,11 +12,9 @@ import pytest
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_job_sessions import expect_job_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError, EMWaitTimeoutError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, encode_filter
-from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import (
-    prepare_criteria,
-    query_filters,
-    search_task_sessions,
-)
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_search import search_task_sessions
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session_selection import task_session_selection
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import (
     expect_logoff,
     expect_logon,
@@ -119,7 +117,7 @@ def uid_chunks(filters):
 
 def test_many_ids_are_chunked_below_the_url_limit(em, make_client):
     ids = [guid(n) for n in range(150)]
-    search = prepare_criteria({'id': ids})
+    search = task_session_selection({'id': ids})
     chunks = uid_chunks(search.filters)
     assert len(chunks) > 1
     assert [uid for chunk in chunks for uid in chunk] == [URN + i for i in ids]
@@ -139,7 +137,7 @@ def test_many_ids_are_chunked_below_the_url_limit(em, make_client):
 
 def test_a_long_vm_name_list_is_split_and_the_other_criteria_stay_in_every_query(em, make_client):
     names = ['vm-%04d.corp.example.com' % n for n in range(400)]
-    search = prepare_criteria({'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A']})
+    search = task_session_selection({'vm_name': names, 'result': ['Failed'], 'job_name': ['Job A']})
     assert len(search.filters) > 1
     assert all(len(encode_filter(text)) <= MAX_FILTER_LENGTH for text in search.filters)
     assert all(text.endswith(';JobName=="Job A";Result==Failed') for text in search.filters)
@@ -164,7 +162,7 @@ def test_a_long_vm_name_list_is_split_and_the_other_criteria_stay_in_every_query
 
 def test_a_long_list_with_latest_per_vm_and_limit_merges_the_queries(em, make_client):
     names = ['vm-%04d.corp.example.com' % n for n in range(400)]
-    filters = prepare_criteria({'vm_name': names}).filters
+    filters = task_session_selection({'vm_name': names}).filters
     assert len(filters) > 1
     in_second = next(name for name in names if '"%s"' % name in filters[1])
     expect_logon(em)
@@ -199,9 +197,9 @@ def test_a_filter_option_too_long_alone_fails_before_any_request(em, make_client
     assert em.calls == []
 
 
-def test_query_filters_of_a_short_selection_is_one_filter():
-    search = prepare_criteria({'vm_name': ['a', 'b'], 'id': [guid(1)]}, now=NOW)
-    assert query_filters(search) == ['UID=="%s%s";(VmDisplayName=="a",VmDisplayName=="b")' % (URN, guid(1))]
+def test_the_filters_of_a_short_selection_is_one_filter():
+    search = task_session_selection({'vm_name': ['a', 'b'], 'id': [guid(1)]}, now=NOW)
+    assert TASK_SESSIONS.filters(search) == ['UID=="%s%s";(VmDisplayName=="a",VmDisplayName=="b")' % (URN, guid(1))]
 
 
 def test_job_session_id_filter(em, make_client):
@@ -416,7 +414,7 @@ def test_wait_with_result_times_out_naming_the_hidden_running_sessions(em, make_
     ({'result': ['Failed'], 'wait': False}, False),
 ])
 def test_only_a_selection_that_hides_running_sessions_is_watched(criteria, watched):
-    search = prepare_criteria(dict({'wait': True}, **criteria), now=NOW)
+    search = task_session_selection(dict({'wait': True}, **criteria), now=NOW)
     assert (search.wait_watch is not None) is watched
     if watched:
         watch = search.wait_watch
@@ -465,9 +463,9 @@ def test_a_creation_time_from_the_facts_as_until_includes_that_session(em, make_
 
 
 def test_prepared_criteria_fix_relative_times():
-    search = prepare_criteria({'since': '2h'}, now=NOW)
+    search = task_session_selection({'since': '2h'}, now=NOW)
     assert search.since == datetime(2025, 3, 14, 22, 0, tzinfo=timezone.utc)
-    assert prepare_criteria(search) is search
+    assert task_session_selection(search) is search
 
 
 def test_the_filter_reaches_em_decoded_as_built(em, make_client):

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_types import COPY_JOB_TYPES, JOB_TYPES, is_copy
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import backup_inventory as bi
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
@@ -25,7 +26,8 @@ def settings(**options):
 
 def fact(n, vm='db01', created='2025-03-14T02:00:00.000000Z', result='Success', state='Completed', job='Nightly', job_type=None,
          vm_uid='urn:VMware:Vm:1', server='vbr01'):
-    return {'id': 'id-%d' % n, 'vm_name': vm, 'vm_uid': vm_uid, 'job_name': job, 'job_type': job_type, 'creation_time': created,
+    # facts as the selection gives them inside the collection: times as datetimes
+    return {'id': 'id-%d' % n, 'vm_name': vm, 'vm_uid': vm_uid, 'job_name': job, 'job_type': job_type, 'creation_time': parse_em_time(created),
             'result': result, 'state': state, 'backup_server_name': server}
 
 
@@ -135,7 +137,7 @@ def test_vms_are_told_apart_by_uid_and_sorted():
 
 def test_job_type_reaches_the_selection_normalised(monkeypatch):
     asked = []
-    monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search: asked.append(search) or {'backup_task_sessions': []})
+    monkeypatch.setattr(bi, 'search_task_sessions', lambda client, search, **_kwargs: asked.append(search) or {'backup_task_sessions': []})
     assert bi.read_sessions(None, settings(job_type=['backup', 'IMMEDIATEBACKUPCOPY'])) == []
     assert asked[0].job_types == ['Backup', 'ImmediateBackupCopy']
 

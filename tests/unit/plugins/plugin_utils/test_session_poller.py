@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.query_filter import MAX_FILTER_LENGTH, encode_filter
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.time_utils import parse_em_time
 from ansible_collections.vbr.enterprise_manager.plugins.plugin_utils import session_poller
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import guid
 
@@ -21,33 +22,33 @@ SINCE = '2025-03-14T02:00:00Z'
 
 def test_since_defaults_to_the_start_and_accepts_an_age():
     now = session_poller.utc_now()
-    assert session_poller.parse_arguments({}, now)['since'] == now
-    assert (now - session_poller.parse_arguments({'since': '2h'}, now)['since']).total_seconds() == 7200
+    assert session_poller.parse_arguments({}, now).start == now
+    assert (now - session_poller.parse_arguments({'since': '2h'}, now).start).total_seconds() == 7200
 
 
 def test_only_the_sessions_inside_the_window_are_remembered(monkeypatch):
     selection = session_poller.parse_arguments({'since': SINCE, 'overlap': 600}, session_poller.utc_now())
     poller = session_poller.TaskSessionPoller(None, selection)
     for n, ended in ((1, '2025-03-14T02:01:00Z'), (2, '2025-03-14T02:20:00Z'), (3, '2025-03-14T02:30:00Z')):
-        poller.remember({'id': guid(n), 'uid': None, 'end_time': ended}, session_poller.parse_em_time(ended))
-    poller.advance(session_poller.parse_em_time('2025-03-14T02:30:00Z'))
+        poller.remember({'id': guid(n), 'uid': None, 'end_time': ended}, parse_em_time(ended))
+    poller.advance(parse_em_time('2025-03-14T02:30:00Z'))
     assert session_poller.format_utc(poller.window_start()) == '2025-03-14T02:20:00Z'
     assert [key[0] for key in poller.seen] == [guid(2), guid(3)]  # session 1 can never come back: forgotten
     monkeypatch.setattr(session_poller, 'MAX_REMEMBERED', 2)
-    poller.remember({'id': guid(4), 'uid': None, 'end_time': '2025-03-14T02:31:00Z'}, session_poller.parse_em_time('2025-03-14T02:31:00Z'))
+    poller.remember({'id': guid(4), 'uid': None, 'end_time': '2025-03-14T02:31:00Z'}, parse_em_time('2025-03-14T02:31:00Z'))
     assert [key[0] for key in poller.seen] == [guid(3), guid(4)]  # the cap drops the oldest
 
 
 def test_a_bogus_future_end_time_cannot_move_the_window_past_the_local_clock():
     selection = session_poller.parse_arguments({'since': SINCE, 'overlap': 120}, session_poller.utc_now())
     poller = session_poller.TaskSessionPoller(None, selection)
-    poller.advance(session_poller.parse_em_time('2099-01-01T00:00:00Z'))
+    poller.advance(parse_em_time('2099-01-01T00:00:00Z'))
     assert poller.window_start() <= session_poller.utc_now()
 
 
 def test_job_type_takes_the_seven_documented_types_in_any_letter_case():
     selection = session_poller.parse_arguments({'job_type': ['backupcopy', 'NASBACKUP', 'BackupCopy']}, session_poller.utc_now())
-    assert selection['job_type'] == ['BackupCopy', 'NasBackup']
+    assert selection.job_types == ['BackupCopy', 'NasBackup']
     with pytest.raises(EMInputError) as failure:
         session_poller.parse_arguments({'job_type': 'Replica'}, session_poller.utc_now())
     assert failure.value.hint.startswith('Use one or more of (any letter case): Backup, BackupCopy, ImmediateBackupCopy, '
@@ -57,7 +58,7 @@ def test_job_type_takes_the_seven_documented_types_in_any_letter_case():
 def test_a_long_name_list_is_split_over_filters_that_each_fit_and_keep_the_window():
     names = ['vm-%04d-%s' % (n, 'x' * 30) for n in range(300)]
     selection = session_poller.parse_arguments({'since': SINCE, 'vm_name': names, 'results': 'Failed'}, session_poller.utc_now())
-    filters = session_poller.poll_filters(selection, selection['since'])
+    filters = session_poller.poll_filters(selection, selection.start)
     assert len(filters) > 1
     assert all(len(encode_filter(text)) <= MAX_FILTER_LENGTH for text in filters)
     assert all(text.endswith(';Result==Failed;EndTime>="2025-03-14T02:00:00Z"') for text in filters)
@@ -76,16 +77,28 @@ class JobSessionQueries(object):
         self.job_types = job_types
         self.filters = []
 
-    def query(self, type_name, filter=None, page_size=None, prefetch=False):  # pylint: disable=redefined-builtin,unused-argument
+    def query(self, type_name, filter=None, **_paging):  # pylint: disable=redefined-builtin
         assert type_name == 'BackupJobSession'
         self.filters.append(filter)
-        return [{'UID': 'urn:veeam:BackupJobSession:' + uid, 'JobType': job_type, 'IsRetry': 'false'}
-                for uid, job_type in self.job_types.items() if uid in filter]
+        return OnePage([{'UID': 'urn:veeam:BackupJobSession:' + uid, 'JobType': job_type, 'IsRetry': 'false'}
+                        for uid, job_type in self.job_types.items() if uid in filter])
+
+
+class OnePage(object):
+    """A query answered in one page (what the reader asks of a QueryPager)."""
+
+    truncated = False
+
+    def __init__(self, entities):
+        self.entities = entities
+
+    def iter_pages(self):
+        yield self.entities
 
 
 def sessions_of(*parents):
     """(ended, facts) pairs of finished task sessions, one per parent job session GUID given."""
-    ended = session_poller.parse_em_time(SINCE)
+    ended = parse_em_time(SINCE)
     return [(ended, {'id': guid(n), 'uid': None, 'vm_name': 'vm%d' % n, 'job_session_id': parent, 'end_time': SINCE,
                      'job_type': None, 'is_retry': None})
             for n, parent in enumerate(parents, 1)]
