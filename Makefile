@@ -3,6 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 STEPS ?=
+NOX_JOBS ?= 2
 DIST ?= .build/dist
 
 .PHONY: help venv venv-newest sysdeps test check demo simulator simulator-stop build docs bench clean
@@ -19,9 +20,10 @@ venv-newest:  # .venv only (what make demo needs), not the EDA one
 sysdeps:  ## install the system packages the tests need (Chromium, a Java 17 runtime for ansible-rulebook) when missing
 	@tools/system-deps.sh
 
-test: venv sysdeps  ## run every gate as a nox session (noxfile.py, antsibull-nox.toml); STEPS="sanity units" for a subset, .venv/bin/nox --list lists them
-	@mkdir -p .build && rm -f .build/nox-report.json && $(PY) -m nox --report .build/nox-report.json $(if $(STEPS),--sessions $(STEPS)); rc=$$?; \
-		$(PY) tools/nox_summary.py .build/nox-report.json || rc=1; exit $$rc
+test: venv sysdeps  ## run every gate as a nox session, NOX_JOBS (2) at a time (noxfile.py, antsibull-nox.toml); STEPS="sanity units" for a subset, .venv/bin/nox --list lists them
+	@mkdir -p .build && rm -rf .build/nox-report.json .build/session-times && start=$$(date +%s) && \
+		VBR_NOX_TIMES=$(CURDIR)/.build/session-times $(PY) -m nox --parallel $(NOX_JOBS) --report .build/nox-report.json $(if $(STEPS),--sessions $(STEPS)); \
+		rc=$$?; $(PY) tools/nox_summary.py .build/nox-report.json .build/session-times $$(( $$(date +%s) - start )) || rc=1; exit $$rc
 
 demo: venv-newest  ## build + install the collection, start the EM simulator, run the example playbook, stop it
 	@tools/demo.sh
