@@ -3,6 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 STEPS ?=
+NOX_JOBS ?= 2
 DIST ?= .build/dist
 
 .PHONY: help venv venv-newest sysdeps test check demo simulator simulator-stop build docs bench clean
@@ -10,17 +11,19 @@ DIST ?= .build/dist
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-venv:  ## create/refresh .venv (newest ansible-core), .venv-oldest and .venv-eda (ansible-rulebook) from the repo's requirement files
+venv:  ## create/refresh .venv (newest ansible-core, nox) and .venv-eda (ansible-rulebook) from the repo's requirement files
 	@tools/venv.sh all
 
-venv-newest:  # .venv only (what make demo needs), not the oldest-core one
+venv-newest:  # .venv only (what make demo needs), not the EDA one
 	@tools/venv.sh newest
 
 sysdeps:  ## install the system packages the tests need (Chromium, a Java 17 runtime for ansible-rulebook) when missing
 	@tools/system-deps.sh
 
-test: venv sysdeps  ## run every gate (lint, sanity, units, integration, build, importer, docs, EE, role, reliability, bench smoke); STEPS="sanity units" for a subset
-	@$(PY) tools/check.py $(STEPS)
+test: venv sysdeps  ## run every gate as a nox session, NOX_JOBS (2) at a time (noxfile.py, antsibull-nox.toml); STEPS="sanity units" for a subset, .venv/bin/nox --list lists them
+	@mkdir -p .build && rm -rf .build/nox-report.json .build/session-times && start=$$(date +%s) && \
+		VBR_NOX_TIMES=$(CURDIR)/.build/session-times $(PY) -m nox --parallel $(NOX_JOBS) --report .build/nox-report.json $(if $(STEPS),--sessions $(STEPS)); \
+		rc=$$?; $(PY) tools/nox_summary.py .build/nox-report.json .build/session-times $$(( $$(date +%s) - start )) || rc=1; exit $$rc
 
 demo: venv-newest  ## build + install the collection, start the EM simulator, run the example playbook, stop it
 	@tools/demo.sh
@@ -43,4 +46,4 @@ docs: venv  ## regenerate docs/plugins/ from the plugin documentation (antsibull
 	@tools/docs.sh
 
 clean:  ## remove build output (keeps the virtual environments)
-	rm -rf .build tests/output importer_result.json
+	rm -rf .build .nox tests/output importer_result.json

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Create or refresh the project's virtual environments from the repo's own requirement files:
-#   .venv         newest ansible-core (Python >= 3.12) and every tool make test/demo needs
-#   .venv-oldest  the oldest ansible-core meta/runtime.yml admits (units + integration only)
+#   .venv         newest ansible-core (Python >= 3.12), nox + antsibull-nox and every tool make test/demo needs
 #   .venv-eda     ansible-rulebook for the Event-Driven Ansible source, alone as in a decision environment
-# A venv is rebuilt only when its requirement files change. Usage: tools/venv.sh [newest|oldest|eda|all]
+# The ansible-test sessions of each supported ansible-core get their own venvs from nox (.nox/), not from here.
+# A venv is rebuilt only when its requirement files change. Usage: tools/venv.sh [newest|eda|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which_venvs=${1:-all}
@@ -50,7 +50,6 @@ make_venv() {  # make_venv DIR REQUIREMENTS PYTHON...
 pids=()
 case "$which_venvs" in
     newest|all) make_venv .venv tests/requirements-dev.txt 12 13 & pids+=($!) ;;&
-    oldest|all) make_venv .venv-oldest tests/requirements-oldest.txt 11 12 10 & pids+=($!) ;;&
     eda|all) make_venv .venv-eda tests/requirements-eda.txt 12 13 & pids+=($!) ;;
 esac
 status=0
