@@ -5,6 +5,7 @@
 # are ours, for what antsibull-nox has no session for (docs/design.md, "Gates", says why each stays).
 from __future__ import annotations
 
+import fcntl
 import functools
 import glob
 import json
@@ -117,6 +118,26 @@ def _ansible_test_params(kind, python):
     return [kind, '--local', '--requirements', '--python', python]
 
 
+def _ansible_test_ssh_key():
+    """The SSH key pair ansible-test makes on first use (~/.ansible/test/id_rsa), made once under a lock: two
+    ansible-test sessions starting together (--parallel) would both run ssh-keygen, and the second one stops at its
+    "Overwrite (y/n)?" prompt. Made as ansible-test makes it (PEM, the header paramiko reads)."""
+    base = os.path.expanduser('~/.ansible/test')
+    os.makedirs(base, exist_ok=True)
+    key = os.path.join(base, 'id_rsa')
+    with open(os.path.join(base, '.vbr-keygen.lock'), 'w', encoding='utf-8') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (os.path.isfile(key) and os.path.isfile(key + '.pub')):
+            for path in (key, key + '.pub'):
+                if os.path.exists(path):
+                    os.remove(path)
+            subprocess.run(['ssh-keygen', '-m', 'PEM', '-q', '-t', 'rsa', '-N', '', '-f', key], check=True, capture_output=True)
+            with open(key, encoding='utf-8') as handle:
+                text = re.sub(r'(BEGIN|END) PRIVATE KEY', r'\1 RSA PRIVATE KEY', handle.read())
+            with open(key, 'w', encoding='utf-8') as handle:
+                handle.write(text)
+
+
 def _before_ansible_test(name, python):
     venv_python = os.path.join(REPO, '.nox', re.sub(r'[^\w\s-]', '-', name).lower(), 'bin', 'python')
 
@@ -126,6 +147,7 @@ def _before_ansible_test(name, python):
         if found != python:  # ansible-test --local --python X would install into another interpreter
             raise RuntimeError('%s: the session venv %s has Python %r, ansible-test is told %s' % (name, venv_python, found, python))
         _seed_pip_bootstrap()
+        _ansible_test_ssh_key()
     return before
 
 
