@@ -26,7 +26,8 @@ description:
     one of its hosts.
   - Logs on once and always logs off. The task sessions of the named VMs are read with OR'd name filters, as many names per
     request as fit in a URL, and the restore points likewise, only for the VMs whose task sessions would protect them;
-    never one request per VM.
+    never one request per VM. Without O(vm_name), the restore points created within O(max_age) are read without name
+    filters, one query per kind (fewer requests when every VM is judged).
   - "Run it where EM is reachable and the Python requirements are installed, usually the controller
     (C(delegate_to: localhost) and C(run_once: true) for all hosts of a play)."
 author:

@@ -99,7 +99,7 @@ def read_vms(client, settings, read_points=read_restore_points):
     protect, and each VM's verdict, as backup_vm_info judges it. Warnings come through the client."""
     sessions = search_task_sessions(client, settings.search, export=False)['backup_task_sessions']
     groups = list(sessions_by_identity(sessions).values())
-    verdicts = judge_read_sessions(client, sessions, settings.search.rules, read_points)
+    verdicts = judge_read_sessions(client, sessions, settings.search.rules, not settings.search.get('vm_names'), read_points)
     return inventory_vms(groups, verdicts, settings)
 
 

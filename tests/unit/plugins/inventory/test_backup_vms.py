@@ -39,6 +39,7 @@ from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.
 
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=timezone.utc)
 SINCE = '2025-03-07T00:00:00Z'
+MAX_AGE_START = '2025-03-13T12:00:00Z'  # NOW - max_age (24h, the default)
 QUERY = query_with('CreationTime>="%s"' % SINCE)
 ENV_NAMES = ('URL', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH', 'TIMEOUT', 'RETRIES', 'API_VERSION', 'RESPONSE_FORMAT')
 CONFIG = '''plugin: vbr.enterprise_manager.backup_vms
@@ -96,14 +97,13 @@ def sync(plugin, tmp_path, extra='', cache=True, password=PASSWORD, name='em.bac
 
 
 def expect_sync(em, entities=None, protected=('db01',)):
-    """One sync: logon, the task sessions, their job sessions, the restore points of the VMs the sessions would
-    protect (OR'd names, since the window's start), logoff."""
+    """One sync: logon, the task sessions, their job sessions, the restore points created within max_age (every VM
+    of the window is judged: one query without name filters; each VM the sessions would protect has one), logoff."""
     expect_logon(em)
     em.expect('GET', QUERY, **page(sessions() if entities is None else entities))
     expect_job_sessions(em)
     if protected:
-        names = ['VmDisplayName=="%s"' % name for name in protected]
-        filter_text = '%s;CreationTime>="%s"' % (names[0] if len(names) == 1 else '(%s)' % ','.join(names), SINCE)
+        filter_text = 'CreationTime>="%s"' % MAX_AGE_START
         points = [restore_point(n, vm=name, created='2025-03-14T02:17:55Z') for n, name in enumerate(protected, 1)]
         em.expect('GET', query_url('vm', filter_text), **points_page(points, filter_text=filter_text))
     expect_logoff(em)

@@ -126,6 +126,19 @@ def test_since_is_in_the_filter_and_rows_outside_are_dropped(em, make_client):
     assert len(client.warnings) == 1 and client.warnings.pop().startswith('Enterprise Manager returned 2 restore point(s)')
 
 
+def test_without_name_filters_one_stream_per_kind_answers_the_names_asked_for(em, make_client):
+    filter_text = 'CreationTime>="2025-03-01T06:00:00Z"'
+    expect_logon(em)
+    em.expect('GET', query_url('vm', filter_text, page_size=1000),
+              **points_page([restore_point(1, 'db01'), restore_point(2, 'other'), restore_point(3, 'DB01', created='2025-03-02T00:00:00Z')],
+                            filter_text=filter_text))
+    expect_logoff(em)  # no agent query: no computer was named
+    with make_client() as client:
+        answer = newest_restore_points(client, vm_names=['db01', 'gone01'], since=SINCE, by_name=False)
+    assert set(answer) == {'db01', 'gone01'} and answer['gone01'] is None
+    assert answer['db01']['id'] == point_guid(1) and not client.warnings
+
+
 def test_no_names_no_request(em, make_client):
     with make_client() as client:
         assert newest_restore_points(client) == {}

@@ -79,8 +79,8 @@ class Reader(object):
         self.points = points
         self.calls = []
 
-    def __call__(self, client, vm_names, computer_names, since):
-        self.calls.append((list(vm_names), list(computer_names), since))
+    def __call__(self, client, vm_names, computer_names, rules, every):
+        self.calls.append((list(vm_names), list(computer_names), rules, every))
         return self.points
 
 
@@ -88,13 +88,50 @@ def test_restore_points_are_read_once_and_only_for_the_vms_they_can_change():
     sessions = [task('ok1', 2), task('bad', 2, 'Failed'), task('old', 40), task('nopoint', 2), task('PHYS-01', 3, job_type='AgentBackup')]
     reader = Reader([point('ok1', 2), point('old', 40), point('phys-01', 3)])
     by_name = backup_vm_search.judge_sessions(None, sessions, None, RULES, reader)
-    # VMs and agent computers apart (they are different EM queries), the window's start as the oldest point wanted
-    assert reader.calls == [(['nopoint', 'ok1'], ['PHYS-01'], RULES.since)]
+    # VMs and agent computers apart (they are different EM queries); every VM of the window is judged (no names)
+    assert reader.calls == [(['nopoint', 'ok1'], ['PHYS-01'], RULES, True)]
     assert dict((name, v['status']) for name, v in by_name.items()) == {
         'PHYS-01': 'ok', 'bad': 'failed', 'nopoint': 'no_restore_point', 'ok1': 'ok', 'old': 'stale'}
     none = Reader([])
     backup_vm_search.judge_sessions(None, sessions, None, RULES._replace(require_restore_point=False), none)
     assert none.calls == []
+
+
+class NewestPoints(object):
+    """newest_restore_points as read_restore_points calls it: the newest point of each name since `since`."""
+
+    def __init__(self, points):
+        self.points = points
+        self.calls = []
+
+    def __call__(self, client, vm_names=(), computer_names=(), since=None, by_name=True):
+        self.calls.append((list(vm_names), list(computer_names), since, by_name))
+        answer = dict((name, None) for name in list(vm_names) + list(computer_names))
+        for facts in self.points:
+            name = facts['vm_name']
+            if name in answer and (since is None or facts['creation_time'] >= since):
+                if answer[name] is None or facts['creation_time'] > answer[name]['creation_time']:
+                    answer[name] = facts
+        return answer
+
+
+@pytest.mark.parametrize('every', [False, True])
+def test_points_within_max_age_first_then_the_window_for_the_machines_without(monkeypatch, every):
+    newest = NewestPoints([point('ok1', 2), point('ok1', 30), point('old', 40), point('PHYS-01', 3), point('PHYS-01', 50)])
+    monkeypatch.setattr(backup_vm_search, 'newest_restore_points', newest)
+    points = backup_vm_search.read_restore_points(None, ['ok1', 'old', 'gone'], ['PHYS-01'], RULES, every)
+    assert sorted((p['vm_name'], p['creation_time']) for p in points) == [('PHYS-01', at(3)), ('ok1', at(2)), ('old', at(40))]
+    # the points that can protect (within max_age, by name filters unless every VM is judged), then the window's
+    # newest point of the machines without one, by name: the verdict says how old it is
+    assert newest.calls == [(['ok1', 'old', 'gone'], ['PHYS-01'], at(24), not every), (['old', 'gone'], [], RULES.since, True)]
+
+
+def test_a_window_shorter_than_max_age_is_read_once(monkeypatch):
+    newest = NewestPoints([point('old', 40)])
+    monkeypatch.setattr(backup_vm_search, 'newest_restore_points', newest)
+    rules = RULES._replace(since=at(48), max_age=7 * 86400)
+    assert backup_vm_search.read_restore_points(None, ['old', 'gone'], [], rules, True)[0]['vm_name'] == 'old'
+    assert newest.calls == [(['old', 'gone'], [], at(48), False)]
 
 
 def test_read_vm_verdicts_reads_the_sessions_of_the_names_then_judges(monkeypatch):

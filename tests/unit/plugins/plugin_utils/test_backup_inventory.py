@@ -38,8 +38,8 @@ class Points(object):
         self.hours_ago = hours_ago
         self.asked = []
 
-    def __call__(self, client, vm_names, computer_names, since):
-        self.asked.append((list(vm_names), list(computer_names), since))
+    def __call__(self, client, vm_names, computer_names, rules, every):
+        self.asked.append((list(vm_names), list(computer_names), rules.since, every))
         if self.hours_ago is None:
             return []
         return [{'vm_name': name, 'creation_time': NOW - timedelta(hours=self.hours_ago), 'kind': 'vm'} for name in vm_names]
@@ -130,7 +130,7 @@ def test_a_success_without_a_restore_point_is_not_protected():
 def test_restore_points_are_read_only_for_the_vms_the_sessions_would_protect():
     points = Points()
     vms = vms_of([fact(1, vm='good', vm_uid='u1'), fact(2, vm='bad', vm_uid='u2', result='Failed')], points=points)
-    assert points.asked == [(['good'], [], datetime(2025, 3, 7, 12, 0, 0, tzinfo=timezone.utc))]
+    assert points.asked == [(['good'], [], datetime(2025, 3, 7, 12, 0, 0, tzinfo=timezone.utc), True)]
     assert [vm['status'] for vm in vms] == ['failed', 'ok']
 
 
