@@ -43,6 +43,7 @@ extends_documentation_fragment:
   - vbr.enterprise_manager.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - vbr.enterprise_manager.attributes
 options:
   name:
     description:
@@ -108,22 +109,9 @@ options:
     choices: [Warning, Failed]
     default: []
 attributes:
-  action:
-    support: full
-    details:
-      - An action plugin fills unset connection options on the controller from the C(ansible_vbr_em_*) variables, the
-        E(VEEAM_EM_*) environment of the controller and the C([vbr_enterprise_manager]) section of C(ansible.cfg).
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Reads the job and its runs and reports what it would do (C(changed), RV(action)); it sends no action.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 notes:
   - Starting, stopping and retrying jobs needs the EM role Portal Administrator. A Portal User cannot even read jobs (EM
     answers 403); the task then fails naming the role. A Portal User may quick-backup VMs.

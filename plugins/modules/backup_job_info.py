@@ -32,6 +32,7 @@ extends_documentation_fragment:
   - vbr.enterprise_manager.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - vbr.enterprise_manager.attributes
 options:
   name:
     description:
@@ -69,23 +70,6 @@ options:
       - Add RV(jobs[].objects), what each backup or replication job includes (one EM request per job).
     type: bool
     default: false
-attributes:
-  action:
-    support: full
-    details:
-      - An action plugin fills unset connection options on the controller from the C(ansible_vbr_em_*) variables, the
-        E(VEEAM_EM_*) environment of the controller and the C([vbr_enterprise_manager]) section of C(ansible.cfg).
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-    details: The module only reads; it does the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 notes:
   - Reading jobs needs the EM role Portal Administrator; EM refuses even the read to a Portal User (HTTP 403), and the
     task then fails naming the role.

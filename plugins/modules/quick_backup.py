@@ -36,6 +36,7 @@ extends_documentation_fragment:
   - vbr.enterprise_manager.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - vbr.enterprise_manager.attributes
 options:
   vm_name:
     description:
@@ -84,22 +85,9 @@ options:
     choices: [Warning, Failed]
     default: []
 attributes:
-  action:
-    support: full
-    details:
-      - An action plugin fills unset connection options on the controller from the C(ansible_vbr_em_*) variables, the
-        E(VEEAM_EM_*) environment of the controller and the C([vbr_enterprise_manager]) section of C(ansible.cfg).
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Resolves the VMs and reports which would be quick-backed-up (C(changed)); it sends no quick backup.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 notes:
   - Quick backup needs the EM role Portal Administrator or Portal User.
   - All times returned are UTC in ISO 8601 with six fractional digits and end in V(Z).

@@ -37,23 +37,7 @@ extends_documentation_fragment:
   - vbr.enterprise_manager.restore_point
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-attributes:
-  action:
-    support: full
-    details:
-      - An action plugin fills unset connection options on the controller from the C(ansible_vbr_em_*) variables, the
-        E(VEEAM_EM_*) environment of the controller and the C([vbr_enterprise_manager]) section of C(ansible.cfg).
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-    details: The module only reads; it does the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - vbr.enterprise_manager.attributes
 notes:
   - All times returned are UTC in ISO 8601 with six fractional digits and end in V(Z), for example V(2025-09-22T03:41:31.204000Z).
   - EM filters the point type as C(Type) (the entity calls it C(PointType)), VM restore points by C(VmDisplayName) (C(VmName) is
