@@ -124,7 +124,15 @@ class Handler(BaseHTTPRequestHandler):
     def _api(self, path, query):
         sim = self.server.sim
         route, ids = api.find_route(path)
-        sim.stats.request('%s %s' % (self.command, route.name if route else '(unknown)'))
+        route_name = '%s %s' % (self.command, route.name if route else '(unknown)')
+        sim.stats.request(route_name)
+        sim.stats.begin(route_name)
+        try:
+            self._answer(sim, route, ids, path, query)
+        finally:
+            sim.stats.end(route_name)
+
+    def _answer(self, sim, route, ids, path, query):
         decision = sim.faults.decide(api.is_auth_request(route, self.command))
         if decision.reset:
             sim.stats.fault('reset_every')

@@ -72,6 +72,7 @@ def _act(req, kind, job_id, action):
     state = _state(req, kind, job_id)
     if not action:
         raise ApiError(400, 'The action is not specified: add ?action=start, stop, retry, sync or toggleScheduleEnabled.')
+    req.sim.stats.job_action(state.job.name, action.lower())
     try:
         task = _control(req).act(req.session, state, action)
     except ActionRefused as exc:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 
 from sim_helpers import xml
 
 STATS_KEYS = {'requests', 'logons', 'logoffs', 'failed_logons', 'entities_served', 'references_served', 'active_sessions',
-              'max_active_sessions', 'expired_sessions', 'routes', 'faults', 'statuses', 'queries', 'logons_total', 'logoffs_total'}
+              'max_active_sessions', 'expired_sessions', 'routes', 'faults', 'statuses', 'queries', 'logons_total', 'logoffs_total',
+              'job_actions', 'max_in_flight'}
 
 
 def test_stats_count_what_happened(sim_factory):
@@ -31,9 +33,13 @@ def test_stats_count_what_happened(sim_factory):
                                'GET (unknown)': 1, 'DELETE /api/logonSessions/{ID}': 1}
     assert stats['statuses'] == {'201': 2, '401': 1, '200': 4, '404': 1, '204': 1}
     assert stats['queries'] == {'BackupTaskSession': 2}
+    assert stats['job_actions'] == {}
+    # one request at a time: never more than one in flight on any route
+    assert set(stats['max_in_flight']) == set(stats['routes']) and set(stats['max_in_flight'].values()) == {1}
     # A reset zeroes the counters but keeps the logon sessions.
     after = sim.reset_stats()
     assert after['requests'] == 0 and after['routes'] == {} and after['queries'] == {} and after['active_sessions'] == 1 and after['max_active_sessions'] == 1
+    assert after['max_in_flight'] == {} and after['job_actions'] == {}
     assert (after['logons'], after['logons_total'], after['logoffs_total']) == (0, stats['logons_total'], stats['logoffs_total'])
     assert sim.get('/api/logonSessions', other).status_code == 200
     sim.logoff(other, other_logon)
@@ -79,3 +85,18 @@ def test_unknown_simulator_endpoints(sim):
     response = sim.request('DELETE', '/__simulator/stats')
     assert response.status_code == 405 and response.headers['Allow'] == 'GET'
     assert sim.get('/__simulator/shutdown').status_code == 405
+
+
+def test_stats_max_in_flight_counts_the_requests_answered_at_once_per_route(sim_factory):
+    sim = sim_factory('--latency-ms', '400', sessions=200, seed=4)
+    token, logon = sim.logon()
+    sim.reset_stats()
+    sim.get('/api/query?type=BackupTaskSession&pageSize=1', token)
+    assert sim.stats()['max_in_flight'] == {'GET /api/query': 1}
+    # five at once: each answer waits 400 ms, so all five are in flight together
+    with concurrent.futures.ThreadPoolExecutor(5) as pool:
+        statuses = list(pool.map(lambda _n: sim.get('/api/backupServers', token).status_code, range(5)))
+    assert statuses == [200] * 5
+    stats = sim.stats()
+    assert stats['max_in_flight'] == {'GET /api/query': 1, 'GET /api/backupServers': 5}, stats['max_in_flight']
+    sim.logoff(token, logon)

@@ -237,3 +237,14 @@ def test_quick_backup_of_a_vm_in_no_job_fails_in_its_task(jobs_sim, token):
     task = _wait_task(jobs_sim, token, _post(jobs_sim, token, server + '?action=quickbackup', json={'VmRef': vm['HierarchyObjRef']}).json())
     assert task['Result']['Success'] is False and 'not processed by any backup job' in task['Result']['Message']
     assert vm['Name'] not in [item['Name'] for item in jobs_sim.get('/api/jobs/%s/includes' % job_id, token, JSON).json()['ObjectsInJob']]
+
+
+def test_stats_count_job_actions_by_job_and_action(jobs_sim, token):
+    job = _job(jobs_sim, token)
+    jobs_sim.reset_stats()
+    _wait_task(jobs_sim, token, _post(jobs_sim, token, _link(job, 'Start')).json())
+    refused = _post(jobs_sim, token, _link(job, 'Start').replace('action=start', 'action=sync'))
+    assert refused.status_code == 400
+    stats = jobs_sim.stats()
+    # every action request that reached the job counts, by the job's name and the action as sent (refused ones too)
+    assert stats['job_actions'] == {job['Name']: {'start': 1, 'sync': 1}}
