@@ -24,7 +24,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 
-from benchlib import eda, proc, report  # noqa: E402
+from benchlib import eda, job_control, proc, report  # noqa: E402
 from benchlib.ansible_env import AnsibleEnv  # noqa: E402
 from benchlib.cases import PASSWORD, USERNAME, Config, InventoryCase, all_cases, expected_requests  # noqa: E402
 from benchlib.simulator import Simulator  # noqa: E402
@@ -179,6 +179,8 @@ def applicable(case, cfg, args):
         return 'independent of the latency: see the run without latency'
     if cfg.latency_ms and case.name in ('module_fields', 'role_report'):
         return 'same requests as module_xml: measured without latency only'
+    if case.name in job_control.SIZE_INDEPENDENT and cfg.sessions != min(args.sizes):
+        return 'independent of the data size: measured at the smallest size'
     if args.cases is not None and case.name not in args.cases:
         return 'not among --cases'
     if case.name == 'uri_tasks_only' and (cfg.latency_ms or cfg.sessions > 10000):

@@ -435,7 +435,7 @@ def parse_count(stdout):
 def all_cases(repo):
     """Every case, in the order they run (the floor scripts first: the Ansible-cost case reads their output)."""
     inventory = os.path.exists(os.path.join(repo, 'plugins', 'inventory', 'backup_vms.py'))
-    from benchlib import vm_info  # the backup_vm_info cases (issue 21), registered here
+    from benchlib import job_control, vm_info  # the backup_vm_info (issue 21) and job control (issue 22) cases
     return [
         FloorScriptCase('xml'),
         FloorScriptCase('json'),
@@ -471,4 +471,4 @@ def all_cases(repo):
                       'variables of the sync as JSON', 'script', available=inventory),
         InventoryCase('inventory_script_hosts', 'ansible-inventory --list of a script printing the hosts and groups of the sync, '
                       'no variable', 'script_hosts', available=inventory),
-    ] + vm_info.cases()
+    ] + vm_info.cases() + job_control.cases()  # job control last: it adds runs to the simulator's data

@@ -233,6 +233,8 @@ def _targets(results):
             _target(rows, 'task_session_report JSON report under 10 MB', where, '%.2f MB (HTML %s MB)' % (role['json_mb'], _s(role['html_mb'])),
                     role['json_mb'] < 10)
         _inventory_targets(rows, config, where)
+        _verdict_targets(rows, config, where)
+        _job_control_targets(rows, config, where)
         if row['sessions'] == 100000 and row['latency_ms'] == 0 and row['module_rss_mb'] is not None:
             _target(rows, 'module peak RSS under 500 MB', where, '%.0f MB' % row['module_rss_mb'], row['module_rss_mb'] < 500)
     return rows
@@ -257,6 +259,40 @@ def _uri_target(rows, row, where):
     elif row['module_over_floor_xml'] is not None:
         _target(rows, 'against the uri way: within 1.1x of the floor (XML), the most any module can do here', where,
                 'module/floor %.2fx; uri/module %s' % (row['module_over_floor_xml'], uri), row['module_over_floor_xml'] <= 1.1)
+
+
+def _verdict_targets(rows, config, where):
+    """backup_vm_info (issue 21) at 100,000 sessions without latency: 1,000 named VMs within 1.2x of latest_per_vm for
+    the same VMs, every VM of the window within 1.3x of latest_per_vm over the window; the requests of each side."""
+    if config['sessions'] < 100000 or config['latency_ms']:
+        return
+    for case, base, limit, what in (('vm_info_named', 'latest_named', 1.2, '1,000 named VMs'),
+                                    ('vm_info_window', 'latest_window', 1.3, 'every VM of the window')):
+        ratio = _ratio(_wall(config, case), _wall(config, base))
+        if ratio is not None:
+            _target(rows, 'backup_vm_info for %s within %.1fx of latest_per_vm for the same VMs' % (what, limit), where,
+                    '%.2fx (%.2f s, %d requests vs %.2f s, %d requests)' % (ratio, _wall(config, case), _case(config, case)['requests'],
+                                                                         _wall(config, base), _case(config, base)['requests']),
+                    ratio <= limit)
+
+
+def _job_control_targets(rows, config, where):
+    """Job control (issue 22): a wait reads the run once per poll interval; a quick backup has at most max_in_flight VM runs
+    at once (from their task sessions' times) and sends one request per VM."""
+    wait = (_case(config, 'job_wait') or {}).get('measures')
+    if wait:
+        _target(rows, 'backup_job wait: one read of the run per poll interval', where,
+                '%s polls per minute (expected %s; %d polls in a %d s run, %d other requests)'
+                % (wait['polls_per_minute'], wait['expected_per_minute'], wait['polls'], wait['run_seconds'], wait['other_requests']),
+                wait['polls_per_minute'] <= wait['expected_per_minute'])
+    quick = _case(config, 'quick_backup_50')
+    if quick and quick.get('measures'):
+        m = quick['measures']
+        _target(rows, 'quick_backup: at most max_in_flight VM runs at once, one quick backup request per VM', where,
+                '%d VMs in %.1f s, %d requests (%d quick backup requests), at most %d runs at once (bound %d), %d succeeded'
+                % (m['vms'], quick['wall_s'], quick['requests'], m['quick_backup_requests'], m['runs_at_once'], m['bound'],
+                   m['succeeded'] or 0),
+                m['runs_at_once'] <= m['bound'] and m['quick_backup_requests'] == m['vms'])
 
 
 def _inventory_targets(rows, config, where):

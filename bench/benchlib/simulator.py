@@ -58,11 +58,14 @@ class Simulator(object):
         self.stop()
         raise RuntimeError('the simulator did not publish its port within %d s' % timeout)
 
-    def _call(self, method, path):
+    def _call(self, method, path, body=None):
         parts = urlsplit(self.url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         try:
-            connection.request(method, path)
+            if body is None:
+                connection.request(method, path)
+            else:
+                connection.request(method, path, json.dumps(body), {'Content-Type': 'application/json'})
             response = connection.getresponse()
             body = response.read()
             if response.status != 200:
@@ -76,6 +79,10 @@ class Simulator(object):
 
     def reset(self):
         return self._call('POST', '/__simulator/stats/reset')
+
+    def post(self, path, body):
+        """A control request with a JSON body (the job plan of a job control case)."""
+        return self._call('POST', path, body)
 
     def catalog(self):
         return self._call('GET', '/__simulator/catalog')

@@ -68,7 +68,8 @@ def build_catalog(dataset):
         'backup_servers': [{'id': server.id, 'uid': server.uid, 'name': server.name, 'task_sessions': per_server[server.id]}
                            for server in dataset.servers],
         'jobs': [{'id': job.id, 'uid': job.uid, 'name': job.name, 'job_type': job.job_type, 'backup_server': job.server.name,
-                  'vms': len(job.vms), 'task_sessions': per_job[job.id]} for job in dataset.jobs],
+                  'vms': len(job.vms), 'vm_names': sorted(vm.name for vm in job.vms), 'task_sessions': per_job[job.id]}
+                 for job in dataset.jobs],
         'job_types': _job_types(dataset),
         'vm_names': sorted(vm.name for vm in dataset.vms if per_vm[vm.name]),
         'samples': samples,

@@ -71,7 +71,8 @@ def test_catalog_describes_the_data(sim, admin, catalog):
         days[body['CreationTimeUTC'][:10]] += 1
     assert days == {retried['date']: len(retried['task_session_ids'])} and len(retried['task_session_ids']) >= 2
     for job in catalog['jobs']:
-        assert set(job) == {'id', 'uid', 'name', 'job_type', 'backup_server', 'vms', 'task_sessions'} and job['uid'].endswith(job['id'])
+        assert set(job) == {'id', 'uid', 'name', 'job_type', 'backup_server', 'vms', 'vm_names', 'task_sessions'} and job['uid'].endswith(job['id'])
+        assert len(job['vm_names']) == job['vms'] and job['vm_names'] == sorted(job['vm_names'])
         assert job['job_type'] == 'Backup'  # the basic job mix
     assert catalog['job_mix'] == 'basic' and list(catalog['job_types']) == ['Backup']
     assert catalog['job_types']['Backup'] == {'job_sessions': catalog['job_sessions'], 'task_sessions': catalog['total']}
