@@ -179,8 +179,8 @@ def applicable(case, cfg, args):
         return 'independent of the latency: see the run without latency'
     if cfg.latency_ms and case.name in ('module_fields', 'role_report'):
         return 'same requests as module_xml: measured without latency only'
-    if case.name in job_control.SIZE_INDEPENDENT and cfg.sessions != min(args.sizes):
-        return 'independent of the data size: measured at the smallest size'
+    if case.name in job_control.SIZE_INDEPENDENT and cfg.sessions != job_control.size_of(args.sizes):
+        return 'independent of the data size: measured at %d sessions only' % job_control.size_of(args.sizes)
     if args.cases is not None and case.name not in args.cases:
         return 'not among --cases'
     if case.name == 'uri_tasks_only' and (cfg.latency_ms or cfg.sessions > 10000):
@@ -276,20 +276,10 @@ def run_config(ctx, args, sessions, latency, warm):
                 record['skipped'][case.name] = reason
             else:
                 runs[case.name] = []
-        # repetitions interleaved (every case once, then again) so a busy spell of the machine hits all cases alike
-        for index in range(reps):
-            for case in cases:
-                done = runs.get(case.name)
-                if done is None or (done and done[-1]['rc'] != 0):
-                    continue
-                if sessions >= args.large and index >= (args.repeat_large_core if case.name in CORE_CASES else args.repeat_large):
-                    continue
-                done.append(run_once(ctx, cfg, case, index, cfgdir))
-                log('  %-18s %7.2f s  cpu %6.2f s  count %s  requests %s'
-                    % (case.name, done[-1]['wall_s'], done[-1]['cpu_s'], done[-1]['count'], done[-1]['stats']['requests']))
-        for case in cases:
-            if case.name in runs:
-                record['cases'][case.name] = summarize_case(case, cfg, runs[case.name])
+        # repetitions interleaved (every case once, then again) so a busy spell of the machine hits all cases alike;
+        # the job control cases add runs to the simulator's data, so they run after everything else has read it
+        later = [case for case in cases if case.name in job_control.SIZE_INDEPENDENT]
+        _repeat(ctx, cfg, args, [case for case in cases if case not in later], runs, reps, cfgdir)
         if latency == 0 and sessions <= args.verify_max and args.cases is None:
             record['verify'] = verify(ctx, cfg, cfgdir)
             log('  verify: %s' % record['verify']['detail'])
@@ -309,7 +299,26 @@ def run_config(ctx, args, sessions, latency, warm):
             log('  EDA source: idle polls and session end to event')
             extras['eda_source'] = eda.eda_source(ctx, cfg, args.smoke)
             log('  %s' % (eda.console(extras) or [extras['eda_source'].get('error')])[0])
+        _repeat(ctx, cfg, args, later, runs, reps, cfgdir)
+        for case in cases:
+            if case.name in runs:
+                record['cases'][case.name] = summarize_case(case, cfg, runs[case.name])
     return record, extras
+
+
+def _repeat(ctx, cfg, args, cases, runs, reps, cfgdir):
+    """reps runs of each of `cases` that applies (runs: name -> the runs so far), interleaved; a case stops at its
+    first failed run."""
+    for index in range(reps):
+        for case in cases:
+            done = runs.get(case.name)
+            if done is None or (done and done[-1]['rc'] != 0):
+                continue
+            if cfg.sessions >= args.large and index >= (args.repeat_large_core if case.name in CORE_CASES else args.repeat_large):
+                continue
+            done.append(run_once(ctx, cfg, case, index, cfgdir))
+            log('  %-18s %7.2f s  cpu %6.2f s  count %s  requests %s'
+                % (case.name, done[-1]['wall_s'], done[-1]['cpu_s'], done[-1]['count'], done[-1]['stats']['requests']))
 
 
 def render(args):

@@ -270,10 +270,10 @@ def _verdict_targets(rows, config, where):
                                     ('vm_info_window', 'latest_window', 1.3, 'every VM of the window')):
         ratio = _ratio(_wall(config, case), _wall(config, base))
         if ratio is not None:
+            measured = '%.2fx (%.2f s, %d requests vs %.2f s, %d requests)' % (
+                ratio, _wall(config, case), _case(config, case)['requests'], _wall(config, base), _case(config, base)['requests'])
             _target(rows, 'backup_vm_info for %s within %.1fx of latest_per_vm for the same VMs' % (what, limit), where,
-                    '%.2fx (%.2f s, %d requests vs %.2f s, %d requests)' % (ratio, _wall(config, case), _case(config, case)['requests'],
-                                                                         _wall(config, base), _case(config, base)['requests']),
-                    ratio <= limit)
+                    measured, ratio <= limit)
 
 
 def _job_control_targets(rows, config, where):
