@@ -126,8 +126,18 @@ class QuickBackups(object):
         else:
             target.job_session = job_session(self.client, target.job_session['id'])
         if is_finished(target.job_session):
-            vm = [item for item in run_task_sessions(self.client, target.job_session) if str(item.get('vm_uid') or '').casefold() == target.vm_ref.casefold()]
-            target.task_session = vm[0] if vm else None
+            target.task_session = _session_of(target, run_task_sessions(self.client, target.job_session))
             if target.task_session is None:
                 target.error = 'The run %s of the quick backup ended without a task session of the VM.' % target.job_session['name']
             target.done = True
+
+
+def _session_of(target, sessions):
+    """The VM's task session in its run: by VmUid, else (EM versions whose task sessions carry none) by VM name."""
+    for item in sessions:
+        if str(item.get('vm_uid') or '').casefold() == target.vm_ref.casefold():
+            return item
+    for item in sessions:
+        if not item.get('vm_uid') and str(item.get('vm_name') or '').casefold() == str(target.name).casefold():
+            return item
+    return None

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # The VMs of a quick backup: each VM name resolved to its hierarchy reference (VmUid) and backup server from its
-# newest task session (read newest first, stopping once every name is found), or references given as such with
-# the backup server named (or the only one EM has). A VM that cannot be resolved gets an error of its own; the
-# others go on.
+# newest task session (read newest first, stopping once every name is found), else from its newest VM restore
+# point (HierarchyObjRef: EM versions before VmUid, or task sessions aged out of EM's window), or references given
+# as such with the backup server named (or the only one EM has). A VM that cannot be resolved gets an error of its
+# own; the others go on.
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import (absolute_import, division, print_function)
@@ -13,6 +14,7 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_ids impo
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.em_reader import read
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.errors import EMInputError
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.representation import entity_list
+from ansible_collections.vbr.enterprise_manager.plugins.module_utils.restore_point_query import newest_restore_points
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import Selection
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.task_session import TASK_SESSIONS
 
@@ -45,7 +47,8 @@ def _fold(name):
 
 def resolve_names(client, names):
     """Targets for VM names, from the newest task session of each that carries a VmUid (read newest first; a
-    query of some names stops at the end of the page on which each of them was resolved)."""
+    query of some names stops at the end of the page on which each of them was resolved), then, for the names
+    left, from the newest VM restore point of each (one OR'd query of those names, not one per VM)."""
     targets = dict((_fold(name), Target(name)) for name in names)
     missing = set(targets)
     selection = Selection({'vm_names': sorted(set(names))})
@@ -59,14 +62,24 @@ def resolve_names(client, names):
                           keep=('id', 'vm_name', 'vm_uid', 'backup_server_id', 'backup_server_name')):
             key = _fold(facts['vm_name'])
             if key in missing and facts['vm_uid']:
-                target = targets[key]
-                target.vm_ref, target.server_id, target.server_name = facts['vm_uid'], facts['backup_server_id'], facts['backup_server_name']
+                _resolved(targets[key], facts['vm_uid'], facts)
                 missing.discard(key)
+    if missing:
+        points = newest_restore_points(client, vm_names=sorted(targets[key].name for key in missing))
+        for name, point in points.items():
+            if point is not None and point.get('hierarchy_ref') and point.get('backup_server_id'):
+                _resolved(targets[_fold(name)], point['hierarchy_ref'], point)
+                missing.discard(_fold(name))
     for key in missing:
-        targets[key].error = ('Enterprise Manager has no task session of a VM named %r with a VM reference (VmUid), so its '
-                              'hierarchy reference is not known. Give it in vm_refs, with backup_server_name.' % targets[key].name)
+        targets[key].error = ('Enterprise Manager has neither a task session with a VM reference (VmUid) nor a VM restore '
+                              'point of a VM named %r, so its hierarchy reference is not known. Check the name, or give the '
+                              'reference in vm_refs, with backup_server_name.' % targets[key].name)
         targets[key].done = True
     return [targets[_fold(name)] for name in names]
+
+
+def _resolved(target, vm_ref, facts):
+    target.vm_ref, target.server_id, target.server_name = vm_ref, facts['backup_server_id'], facts['backup_server_name']
 
 
 def backup_servers(client):

@@ -17,7 +17,7 @@ description:
     through Veeam Backup Enterprise Manager (EM), and returns the result of each VM, for example to patch only the VMs
     whose backup succeeded.
   - VMs are given by name (O(vm_name); each is resolved to its hierarchy reference and backup server from its newest task
-    session) or by reference (O(vm_refs), with O(backup_server_name)).
+    session, else from its newest VM restore point) or by reference (O(vm_refs), with O(backup_server_name)).
   - EM takes one VM per request. At most O(max_in_flight) VMs are in flight at once (sent and not yet ended with
     O(wait=true), or not yet shown as a run without it); the next VM is sent when one ends.
   - A VM that no backup job protects, or that cannot be resolved, fails on its own with a reason (RV(vms), RV(failed_vms)); the
@@ -41,7 +41,9 @@ options:
   vm_name:
     description:
       - Names of the VMs (compared in any letter case). Each is resolved from its newest task session in EM, which gives
-        its hierarchy reference (VmUid) and backup server; a VM EM has no task session of fails on its own.
+        its hierarchy reference (VmUid) and backup server.
+      - A VM whose task sessions carry no VmUid (EM versions before it was added) is resolved from its newest VM restore
+        point (its HierarchyObjRef), read for all such VMs in one query; a VM EM has neither of fails on its own.
     type: list
     elements: str
     default: []

@@ -82,6 +82,8 @@ def parse_args(argv=None):
     parser.add_argument('--tls-dir', help='serve HTTPS; write ca.pem, server.pem, server-key.pem and other-ca.pem here')
     parser.add_argument('--tls-tool', choices=['auto', 'cryptography', 'openssl'], default='auto', help='how to make the certificates')
     parser.add_argument('--json-keys', choices=['pascal', 'camel'], default='pascal', help='JSON key style: EM 12 (pascal) or EM 13 (camel)')
+    parser.add_argument('--without-task-vm-uid', action='store_true',
+                        help='task sessions carry no VmUid, as EM versions before it was added send them (restore points keep HierarchyObjRef)')
     parser.add_argument('--users', help='JSON file: [{"username": "DOMAIN\\\\user", "password": "...", "role": "PortalAdministrator"}]')
     parser.add_argument('--idle-timeout', type=_non_negative_float, default=900.0, help='seconds a token may stay unused (default 900; 0: never)')
     parser.add_argument('--expire-after-requests', type=_non_negative_int, default=0, help='a token expires after serving N requests (0: never)')
@@ -115,6 +117,8 @@ def main(argv=None):
     now = args.now if args.now is not None else default_now()
     started = time.monotonic()
     dataset = build(args.sessions, args.seed, now, args.job_mix, args.vms)
+    for vm in dataset.vms if args.without_task_vm_uid else ():
+        vm.uid_in_tasks = False
     built = time.monotonic() - started
     context = None
     if args.tls_dir:

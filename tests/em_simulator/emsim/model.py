@@ -35,11 +35,12 @@ class Job:
 
 
 class Vm:
-    __slots__ = ('name', 'uid', 'moref', 'disk_gib', 'fail_p', 'job', 'ip')
+    __slots__ = ('name', 'uid', 'moref', 'disk_gib', 'fail_p', 'job', 'ip', 'uid_in_tasks')
 
     def __init__(self, name, moref, disk_gib, fail_p, ip):
         self.name = name
         self.uid = ''
+        self.uid_in_tasks = True  # False: its task sessions carry no VmUid (--without-task-vm-uid)
         self.moref = moref
         self.disk_gib = disk_gib
         self.fail_p = fail_p

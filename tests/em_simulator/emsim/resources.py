@@ -55,7 +55,8 @@ def task_session_entity(task):
         ('Result', task.result),
         ('Reason', task.reason),
         ('TotalSize', task.total_size),
-        ('VmUid', task.vm.uid or None),  # agent computers have none (its form is not documented)
+        # agent computers have none (its form is not documented); EM versions before VmUid send none at all
+        ('VmUid', (task.vm.uid or None) if task.vm.uid_in_tasks else None),
     ], task.variant)
 
 

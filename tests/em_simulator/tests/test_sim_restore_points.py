@@ -313,3 +313,17 @@ def test_an_or_of_equalities_answers_as_the_comparisons_one_by_one(type_name, te
     together = compile_filter(tree, query_type)
     expected = [record for record in records if any(match(record) for match in each)]
     assert expected and [record for record in records if together(record)] == expected
+
+
+def test_without_task_vm_uid_task_sessions_carry_none_and_restore_points_keep_the_reference(sim, admin, sim_factory):
+    old = sim_factory('--without-task-vm-uid', sessions=300)
+    token, logon = old.logon()
+    try:
+        tasks = query_all(old, token)
+        points = query_all(old, token, 'VmRestorePoint')
+        assert tasks and not [task for task in tasks if task.get('VmUid')]
+        assert points and all(point['HierarchyObjRef'].startswith('urn:VMware:Vm:') for point in points)
+        # Without the flag, every VM task session has one.
+        assert all(task.get('VmUid', '').startswith('urn:VMware:Vm:') for task in query_all(sim, admin))
+    finally:
+        old.logoff(token, logon)

@@ -13,8 +13,9 @@ from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_info im
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.job_lookup import find_jobs, job_selection, recent_sessions
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.quick_backup_targets import resolve_names
 from ansible_collections.vbr.enterprise_manager.plugins.module_utils.selection import build_selection
-from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import task_session
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_bodies import SERVER_ID, SERVER_NAME, task_session
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_jobs_stub import guid, job_entity, session_entity
+from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.em_restore_points import hierarchy_ref, restore_point
 from ansible_collections.vbr.enterprise_manager.tests.unit.plugins.module_utils.fake_query_client import FakeQueryClient
 
 
@@ -64,14 +65,26 @@ def test_recent_sessions_read_the_newest_runs_of_the_job_by_its_uid():
     assert client.queries == [('BackupJobSession', 'JobUid=="urn:veeam:Job:%s"' % guid(1), 'CreationTime', 3, 2)]
 
 
-def test_vm_names_resolve_to_the_vm_uid_of_their_newest_task_session():
+def test_vm_names_resolve_to_the_vm_uid_of_their_newest_task_session_else_of_their_newest_restore_point():
     rows = [task_session(1, vm='db01', vm_uid='urn:VMware:Vm:x.vm-2'), task_session(2, vm='DB01', vm_uid='urn:VMware:Vm:x.vm-1'),
-            task_session(3, vm='web01', vm_uid=None)]
-    client = FakeQueryClient(lambda type_name, filter_text: rows)
-    db, web, gone = resolve_names(client, ['db01', 'web01', 'gone01'])
+            task_session(3, vm='web01', vm_uid=None), task_session(4, vm='app01', vm_uid=None)]
+    points = [restore_point(5, vm='web01', created='2025-03-14T02:17:55Z'), restore_point(6, vm='web01', created='2025-03-13T02:17:55Z')]
+    client = FakeQueryClient(lambda type_name, filter_text: points if type_name == 'VmRestorePoint' else rows)
+    db, web, app, gone = resolve_names(client, ['db01', 'web01', 'app01', 'gone01'])
     assert (db.vm_ref, db.error) == ('urn:VMware:Vm:x.vm-2', None)
-    assert web.vm_ref is None and 'no task session of a VM named' in web.error
+    assert (web.vm_ref, web.server_name, web.error, web.done) == (hierarchy_ref('web01'), SERVER_NAME, None, False)
+    assert web.server_id == SERVER_ID
+    assert app.vm_ref is None and app.done and 'neither a task session with a VM reference (VmUid) nor a VM restore point' in app.error
     assert gone.done and 'gone01' in gone.error
+    # Restore points only for the names no task session resolved, OR'd in one filter.
     assert [query[:2] for query in client.queries] == [
-        ('BackupTaskSession', '(VmDisplayName=="db01",VmDisplayName=="gone01",VmDisplayName=="web01")')]
+        ('BackupTaskSession', '(VmDisplayName=="app01",VmDisplayName=="db01",VmDisplayName=="gone01",VmDisplayName=="web01")'),
+        ('VmRestorePoint', '(VmDisplayName=="app01",VmDisplayName=="gone01",VmDisplayName=="web01")')]
     assert client.warnings == []
+
+
+def test_vm_names_all_resolved_by_task_sessions_read_no_restore_point():
+    client = FakeQueryClient(lambda type_name, filter_text: [task_session(1, vm='db01', vm_uid='urn:VMware:Vm:x.vm-2')])
+    (db,) = resolve_names(client, ['DB01'])
+    assert (db.name, db.vm_ref) == ('DB01', 'urn:VMware:Vm:x.vm-2')
+    assert [query[0] for query in client.queries] == ['BackupTaskSession']
